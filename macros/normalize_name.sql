@@ -1,0 +1,30 @@
+{#- Tracking-plan name normalization (event names and property keys):
+    split camelCase and acronyms, turn whitespace, dashes, dots and underscores into one `_`,
+    strip edge underscores, lowercase. `Song Played`, `songPlayed`, `song-played` and
+    `SONG_PLAYED` all become `song_played`. The Python twin in tests/oracle.py is checked
+    against this macro by a property-based test. -#}
+{% macro normalize_name(expression) -%}
+    lower(
+        trim(
+            {{ regexp_replace_all(
+                regexp_replace_all(
+                    regexp_replace_all(expression, "'([A-Z]+)([A-Z][a-z])'", "'\\1_\\2'"),
+                    "'([a-z0-9])([A-Z])'",
+                    "'\\1_\\2'"
+                ),
+                "'[ \\t\\n\\r\\f\\v._-]+'",
+                "'_'"
+            ) }},
+            '_'
+        )
+    )
+{%- endmacro %}
+
+{#- Replace every match of a regular expression; backreferences are written `\1`. -#}
+{% macro regexp_replace_all(expression, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'product_metrics')(expression, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}

@@ -1,0 +1,32 @@
+{#- Parses an SDK timestamp to a UTC `timestamp`, or null when it is not one of the accepted
+    shapes: ISO 8601 with or without an offset (none means UTC), or epoch milliseconds.
+    A date alone is not a timestamp. -#}
+{% macro parse_timestamp_utc(expression) -%}
+    {{ return(adapter.dispatch('parse_timestamp_utc', 'product_metrics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp_utc(expression) -%}
+    case
+        when regexp_full_match({{ expression }}, '-?[0-9]{1,15}')
+            then epoch_ms(cast({{ expression }} as bigint))
+        when regexp_full_match(
+            {{ expression }},
+            '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?'
+        )
+            then timezone('UTC', try_cast({{ expression }} as timestamptz))
+    end
+{%- endmacro %}
+
+{#- Blank text (empty or only whitespace) becomes null; other text is trimmed. -#}
+{% macro clean_text(expression) -%}
+    nullif(trim({{ regexp_replace_all(expression, "'^[ \\t\\n\\r\\f\\v]+|[ \\t\\n\\r\\f\\v]+$'", "''") }}), '')
+{%- endmacro %}
+
+{#- Exact seconds (with fractions) from one timestamp to a later one. -#}
+{% macro seconds_between(start_expression, end_expression) -%}
+    {{ return(adapter.dispatch('seconds_between', 'product_metrics')(start_expression, end_expression)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_expression, end_expression) -%}
+    (epoch({{ end_expression }}) - epoch({{ start_expression }}))
+{%- endmacro %}

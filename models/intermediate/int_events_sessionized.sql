@@ -1,0 +1,60 @@
+{#- Clean events with their session. A session is a run of one user's clean events with no gap
+    longer than the session gap (var session_gap_minutes); it starts at its first event. -#}
+with events as (
+    select * from {{ ref('stg_events') }}
+),
+
+with_gaps as (
+    select
+        *,
+        lag(event_at) over (partition by user_key order by event_at, event_id) as previous_event_at
+    from events
+),
+
+flagged as (
+    select
+        *,
+        coalesce(
+            {{ seconds_between('previous_event_at', 'event_at') }} > {{ var('session_gap_minutes') }} * 60,
+            true
+        ) as is_session_start
+    from with_gaps
+),
+
+numbered as (
+    select
+        *,
+        sum(case when is_session_start then 1 else 0 end) over (
+            partition by user_key order by event_at, event_id
+            rows between unbounded preceding and current row
+        ) as session_number
+    from flagged
+),
+
+final as (
+    select
+        event_id,
+        user_key,
+        md5(user_key || '|' || cast(session_number as varchar)) as session_id,
+        session_number,
+        is_session_start,
+        event_name,
+        event_at,
+        event_date,
+        received_at,
+        user_id,
+        device_id,
+        platform,
+        app_version,
+        country,
+        event_category,
+        is_active,
+        is_revenue,
+        revenue,
+        currency,
+        revenue_usd,
+        properties
+    from numbered
+)
+
+select * from final

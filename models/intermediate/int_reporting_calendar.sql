@@ -1,0 +1,37 @@
+{#- The reporting days: from the first day with a clean event to data end (the day before the
+    latest clean event's day, the last complete day). Every daily metric is built on it. -#}
+with events as (
+    select * from {{ ref('stg_events') }}
+),
+
+bounds as (
+    select
+        min(event_date) as first_data_date,
+        cast({{ dbt.dateadd('day', -1, 'max(event_date)') }} as date) as data_end_date
+    from events
+),
+
+days as (
+    select cast(calendar.day_start as date) as calendar_date
+    from bounds,
+        generate_series(
+            cast(bounds.first_data_date as timestamp),
+            cast(bounds.data_end_date as timestamp),
+            interval 1 day
+        ) as calendar (day_start)
+),
+
+final as (
+    select
+        days.calendar_date,
+        cast({{ dbt.date_trunc('week', 'days.calendar_date') }} as date) as week_start_date,
+        cast({{ dbt.date_trunc('month', 'days.calendar_date') }} as date) as month_start_date,
+        bounds.first_data_date,
+        bounds.data_end_date,
+        cast({{ dbt.dateadd('day', 6, dbt.date_trunc('week', 'days.calendar_date')) }} as date)
+        <= bounds.data_end_date as is_week_complete
+    from days
+    cross join bounds
+)
+
+select * from final

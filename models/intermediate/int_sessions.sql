@@ -1,0 +1,38 @@
+{#- One row per session: when it started and ended, on which day (the day it starts) and
+    how long it lasted (last minus first event time). -#}
+with events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+sessions as (
+    select
+        session_id,
+        user_key,
+        session_number,
+        min(event_at) as session_start_at,
+        max(event_at) as session_end_at,
+        count(*) as events,
+        count(case when is_active then 1 end) as active_events,
+        arg_min(platform, event_at) as platform,
+        arg_min(country, event_at) as country
+    from events
+    group by session_id, user_key, session_number
+),
+
+final as (
+    select
+        session_id,
+        user_key,
+        session_number,
+        session_start_at,
+        session_end_at,
+        cast(session_start_at as date) as session_date,
+        {{ seconds_between('session_start_at', 'session_end_at') }} as session_seconds,
+        events,
+        active_events,
+        platform,
+        country
+    from sessions
+)
+
+select * from final

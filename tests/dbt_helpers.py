@@ -1,0 +1,80 @@
+"""Run dbt against a throw-away DuckDB file, never the user's."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SEEDS_DIR = PROJECT_DIR / "seeds"
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+
+
+def dbt_env(db_path: Path) -> dict[str, str]:
+    """Environment for a dbt subprocess that writes only to ``db_path``."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DBT_DUCKDB_PATH": str(db_path),
+            "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+        }
+    )
+    return env
+
+
+def run_dbt(
+    args: list[str],
+    db_path: Path,
+    raw_events_path: Path | None = None,
+    extra_vars: dict[str, object] | None = None,
+    project_dir: Path = PROJECT_DIR,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command; its target/ and logs/ go beside ``db_path``."""
+    dbt_vars: dict[str, object] = dict(extra_vars or {})
+    if raw_events_path is not None:
+        dbt_vars["raw_events_path"] = str(raw_events_path)
+    work_dir = db_path.parent
+    command = [
+        str(DBT_EXECUTABLE),
+        *args,
+        "--project-dir",
+        str(project_dir),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    result = subprocess.run(
+        command,
+        cwd=project_dir,
+        env=dbt_env(db_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"dbt {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def build_project(
+    db_path: Path,
+    raw_events_path: Path | None = None,
+    extra_vars: dict[str, object] | None = None,
+    select: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Seed and build (models + tests) into ``db_path``."""
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    return run_dbt(args, db_path, raw_events_path, extra_vars)

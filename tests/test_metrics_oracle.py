@@ -1,0 +1,185 @@
+"""Every public metric model, compared cell by cell with the independent Python oracle.
+
+Two datasets: the committed `raw_events` seed (the session-wide `default_db` build) and a second
+one made by `scripts/generate_events.py --seed 7 --users 600 --days 45`, built into a temporary
+DuckDB file. Run with `-s` to see how many cells were compared per model.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+import oracle
+from dbt_helpers import PROJECT_DIR, SEEDS_DIR, build_project
+
+RAW_SEED = SEEDS_DIR / "raw_events.csv"
+GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
+MODELS = list(oracle.PUBLIC_MODELS)
+
+# (dataset, model) -> cells compared; filled by the comparison tests, printed by the last test.
+CELLS_COMPARED: dict[tuple[str, str], int] = {}
+
+
+class OracleRun:
+    """The oracle's result for one raw file, next to the DuckDB file built from the same file."""
+
+    def __init__(self, raw_path: Path, db_path: Path) -> None:
+        self.raw_path = raw_path
+        self.db_path = db_path
+        seeds = oracle.load_seeds(SEEDS_DIR)
+        self.clean, self.quarantine = oracle.classify(oracle.load_raw_csv(raw_path), seeds)
+        self.metrics = oracle.compute_metrics(self.clean, self.quarantine, seeds)
+
+
+def find_relation(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """`schema.table`, or the one schema holding ``table`` when dbt prefixed the schema name."""
+    found = con.execute(
+        "select table_schema from information_schema.tables where table_name = ? order by table_schema",
+        [table],
+    ).fetchall()
+    schemas = [row[0] for row in found]
+    if schema in schemas:
+        return f'"{schema}"."{table}"'
+    suffixed = [s for s in schemas if s.endswith(schema)]
+    if len(suffixed) == 1:
+        return f'"{suffixed[0]}"."{table}"'
+    raise AssertionError(f"table {table} not found in schema {schema} (schemas holding it: {schemas})")
+
+
+def read_table(db_path: Path, schema: str, table: str) -> pd.DataFrame:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return oracle.read_model(con, find_relation(con, schema, table))
+    finally:
+        con.close()
+
+
+def query(db_path: Path, schema: str, table: str, sql_template: str) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql_template.format(relation=find_relation(con, schema, table))).fetchall()
+    finally:
+        con.close()
+
+
+def compare_model(run: OracleRun, dataset: str, model: str) -> None:
+    expected = run.metrics[model]
+    actual = read_table(run.db_path, "metrics", model)
+    cells, mismatches = oracle.compare_tables(expected, actual, oracle.PUBLIC_MODELS[model], name=model)
+    CELLS_COMPARED[(dataset, model)] = cells
+    shown = "\n".join(mismatches[:20])
+    assert not mismatches, (
+        f"{dataset}: {len(mismatches)} mismatch(es) in {model} "
+        f"({len(expected)} expected rows, {len(actual)} actual rows); first 20:\n{shown}"
+    )
+    assert cells > 0, f"{dataset}: no cells compared for {model} (oracle gave {len(expected)} rows)"
+
+
+def check_staging_counts(run: OracleRun, dataset: str) -> None:
+    (clean_rows,) = query(run.db_path, "staging", "stg_events", "select count(*) from {relation}")[0]
+    reasons = dict(
+        query(
+            run.db_path,
+            "staging",
+            "stg_events_quarantine",
+            "select reason, count(*) from {relation} group by reason",
+        )
+    )
+    expected_reasons = dict(Counter(run.quarantine["reason"]))
+    assert clean_rows == len(run.clean), (
+        f"{dataset}: stg_events has {clean_rows} rows, oracle {len(run.clean)}"
+    )
+    assert reasons == expected_reasons, f"{dataset}: quarantine reasons {reasons}, oracle {expected_reasons}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Dataset 1: the committed seed
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def seed_run(default_db: Path) -> OracleRun:
+    assert RAW_SEED.exists(), f"missing reference raw events {RAW_SEED}"
+    return OracleRun(RAW_SEED, default_db)
+
+
+def test_seed_staging_counts(seed_run: OracleRun) -> None:
+    check_staging_counts(seed_run, "seed")
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_seed_model_matches_oracle(seed_run: OracleRun, model: str) -> None:
+    compare_model(seed_run, "seed", model)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dataset 2: generated with another seed and shape
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated_run(tmp_path_factory: pytest.TempPathFactory) -> OracleRun:
+    work = tmp_path_factory.mktemp("generated_build")
+    raw_path = work / "raw.csv"
+    assert GENERATOR.exists(), f"missing generator {GENERATOR}"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(GENERATOR),
+            "--seed",
+            "7",
+            "--users",
+            "600",
+            "--days",
+            "45",
+            "--output",
+            str(raw_path),
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"generator failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    db_path = work / "generated.duckdb"
+    build_project(db_path, raw_events_path=raw_path)
+    return OracleRun(raw_path, db_path)
+
+
+def test_generated_staging_counts(generated_run: OracleRun) -> None:
+    check_staging_counts(generated_run, "generated")
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_generated_model_matches_oracle(generated_run: OracleRun, model: str) -> None:
+    compare_model(generated_run, "generated", model)
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary (last in the file, so it runs after the comparisons)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_oracle_summary(record_property: Any) -> None:
+    if not CELLS_COMPARED:
+        pytest.skip("no comparison ran in this session")
+    lines = ["", "cells compared with the oracle:"]
+    for dataset in sorted({d for d, _ in CELLS_COMPARED}):
+        total = 0
+        for model in MODELS:
+            if (dataset, model) in CELLS_COMPARED:
+                cells = CELLS_COMPARED[(dataset, model)]
+                total += cells
+                lines.append(f"  {dataset:<10} {model:<36} {cells:>9}")
+        lines.append(f"  {dataset:<10} {'TOTAL':<36} {total:>9}")
+        record_property(f"cells_compared_{dataset}", total)
+    print("\n".join(lines))
+    assert sum(CELLS_COMPARED.values()) > 0
