@@ -39,6 +39,8 @@ def run_dbt(
     dbt_vars: dict[str, object] = dict(extra_vars or {})
     if raw_events_path is not None:
         dbt_vars["raw_events_path"] = str(raw_events_path)
+        # A small crafted file cannot exercise every planned event: report, do not fail.
+        dbt_vars.setdefault("plan_coverage_severity", "warn")
     work_dir = db_path.parent
     command = [
         str(DBT_EXECUTABLE),
