@@ -777,7 +777,7 @@ def value_sql(key: str, kind: str, slot: int, is_revenue: bool, currencies: Sequ
     if key == "plan" and kind == "string":
         return f"'\"' || {sql_list(VALUE_POOLS['plan'])}[pl + 1] || '\"'"
     if key == "revenue" and is_revenue:
-        return "(case when rev = floor(rev) then rev::bigint::varchar else printf('%.2f', rev) end)"
+        return "rev::varchar"
     if kind == "string":
         if key in VALUE_POOLS:
             return f"'\"' || {pick(VALUE_POOLS[key], shift)} || '\"'"
@@ -791,7 +791,7 @@ def value_sql(key: str, kind: str, slot: int, is_revenue: bool, currencies: Sequ
         return f"({lo} + (ri >> {shift}) % {hi - lo + 1})::varchar"
     if kind == "number":
         scale = 300.0 if key.endswith("seconds") else 100.0
-        return f"printf('%.1f', {unit} * {scale})"
+        return f"round({unit} * {scale}, 1)::varchar"
     return f"(case when (ri >> {shift}) % 2 = 0 then 'true' else 'false' end)"
 
 
@@ -892,21 +892,19 @@ def select_sql(vocab: Vocabulary, cfg: Config) -> str:
         f"when shape = 3 then strftime({ts}, '%Y-%m-%d %H:%M:%S') "
         f"else t_ms::varchar end"
     )
-    hexid = ("lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' "
-             "|| substr(h, 17, 4) || '-' || substr(h, 21, 12))")
     return f"""
 with base as (
     select *, {pii} as pii from batch
 ), js as (
-    select *, {props} as js,
-        printf('%016x%016x', h1, h2) as h, printf('%016x%016x', d1, d2) as dh
+    select *, {props} as js
     from base
 )
 select
-    case when has_iid then {hexid} end as insert_id,
+    case when has_iid then ((h1::uhugeint << 64) | h2)::uuid::varchar end as insert_id,
     nm::varchar as event_name,
-    case when uid >= 0 then 'usr_' || printf('%012x', hu >> 16) end as user_id,
-    case when did >= 0 then {hexid.replace('h,', 'dh,')} end as device_id,
+    case when uid >= 0 then 'usr_' || substr(((hu::uhugeint << 64) | hu)::uuid::varchar, 25)
+        end as user_id,
+    case when did >= 0 then ((d1::uhugeint << 64) | d2)::uuid::varchar end as device_id,
     {event_time} as event_time,
     strftime(epoch_ms(r_ms), '%Y-%m-%dT%H:%M:%S.%gZ') as received_at,
     plat::varchar as platform,

@@ -15,7 +15,7 @@ users as (
         min(event_date) filter (where is_revenue) as first_paid_date,
         coalesce(sum(revenue_usd), 0) as lifetime_revenue_usd,
         first(properties ->> '$.plan' order by event_at desc, event_id desc)
-            filter (where properties ->> '$.plan' is not null) as latest_plan,
+        filter (where properties ->> '$.plan' is not null) as latest_plan,
         bool_or(user_id is not null) as is_identified,
         count(*) as events
     from events

@@ -64,8 +64,9 @@ reached_step_{{ step_number }} as (
             previous_step.funnel_name = step_events.funnel_name
             and previous_step.user_key = step_events.user_key
             and step_events.step_number = {{ step_number }}
-            and step_events.event_at >= previous_step.reached_at
-            and step_events.event_at <= {{ dbt.dateadd('day', 'previous_step.conversion_window_days', 'previous_step.entry_at') }}
+            and previous_step.reached_at <= step_events.event_at
+            and step_events.event_at
+            <= {{ dbt.dateadd('day', 'previous_step.conversion_window_days', 'previous_step.entry_at') }}
     group by
         previous_step.funnel_name,
         previous_step.user_key,
@@ -76,15 +77,15 @@ reached_step_{{ step_number }} as (
 {% endfor -%}
 reached_steps as (
     {% for step_number in range(1, max_step_number + 1) -%}
-        select
-            funnel_name,
-            user_key,
-            {{ step_number }} as step_number,
-            conversion_window_days,
-            entry_at,
-            reached_at
-        from reached_step_{{ step_number }}
-        {% if not loop.last %}union all{% endif %}
+    select
+        funnel_name,
+        user_key,
+        {{ step_number }} as step_number,
+        conversion_window_days,
+        entry_at,
+        reached_at
+    from reached_step_{{ step_number }}
+    {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

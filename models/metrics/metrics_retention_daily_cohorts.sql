@@ -17,8 +17,8 @@ data_end as (
 
 day_numbers as (
     {% for day_number in var('retention_day_numbers') -%}
-        select {{ day_number | int }} as day_number
-        {% if not loop.last %}union all{% endif %}
+    select {{ day_number | int }} as day_number
+    {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
@@ -65,7 +65,8 @@ cohort_days as (
     from cohort_sizes
     cross join day_numbers
     cross join data_end
-    where cast({{ dbt.dateadd('day', 'day_numbers.day_number', 'cohort_sizes.cohort_date') }} as date)
+    where
+        cast({{ dbt.dateadd('day', 'day_numbers.day_number', 'cohort_sizes.cohort_date') }} as date)
         <= data_end.data_end_date
 ),
 

@@ -17,7 +17,9 @@ complete_weeks as (
 ),
 
 week_numbers as (
-    select cast(week_number.generate_series as integer) as week_number
+    select
+        cast(week_number.generate_series as integer) as week_number,
+        cast(7 * week_number.generate_series as integer) as days_after_cohort_week
     from generate_series(0, {{ var('retention_max_week_number') | int }}) as week_number
 ),
 
@@ -56,8 +58,10 @@ cohort_weeks as (
     cross join week_numbers
     inner join complete_weeks
         on
-            complete_weeks.week_start_date
-            = cast({{ dbt.dateadd('day', '7 * week_numbers.week_number', 'cohort_sizes.cohort_week_start_date') }} as date)
+            complete_weeks.week_start_date = cast(
+                {{ dbt.dateadd('day', 'week_numbers.days_after_cohort_week', 'cohort_sizes.cohort_week_start_date') }}
+                as date
+            )
 ),
 
 retained as (

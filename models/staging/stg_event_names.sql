@@ -19,7 +19,9 @@ alias_names as (
         {{ normalize_name('event_aliases.event_name') }} as event_name
     from event_aliases
     -- A planned name always means itself, even if someone also lists it as an alias.
-    where {{ normalize_name('event_aliases.alias_name') }} not in (select planned_names.normalized_name from planned_names)
+    where
+        {{ normalize_name('event_aliases.alias_name') }} not in (select planned_names.normalized_name from planned_names
+        )
 ),
 
 name_map as (

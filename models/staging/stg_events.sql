@@ -41,11 +41,12 @@ sanitized_properties as (
     from event_properties
     inner join clean_events
         on event_properties.raw_row_number = clean_events.raw_row_number
-    where event_properties.property_key not in (
-        {%- for property_key in var('personal_data_property_keys') %}
+    where
+        event_properties.property_key not in (
+            {%- for property_key in var('personal_data_property_keys') %}
             '{{ property_key }}'{{ "," if not loop.last }}
-        {%- endfor %}
-    )
+            {%- endfor %}
+        )
     group by event_properties.raw_row_number
 ),
 

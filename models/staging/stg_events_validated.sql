@@ -46,7 +46,7 @@ parsed as (
                 then concat_ws(
                     '|',
                     {% for column_name in raw_event_columns() -%}
-                        coalesce({{ column_name }}, ''){{ "," if not loop.last }}
+                    coalesce({{ column_name }}, ''){{ "," if not loop.last }}
                     {% endfor %}
                 )
         end as raw_row_text
@@ -70,7 +70,10 @@ property_checks as (
     select
         resolved.raw_row_number,
         bool_and(
-            coalesce({{ json_value_has_type('event_properties.property_json_type', 'required_properties.property_type') }}, false)
+            coalesce(
+                {{ json_value_has_type('event_properties.property_json_type', 'required_properties.property_type') }},
+                false
+            )
         ) as has_required_properties
     from resolved
     inner join required_properties
@@ -87,7 +90,13 @@ revenue_amounts as (
         resolved.raw_row_number,
         max(case when event_properties.property_key = 'revenue' then event_properties.property_value ->> '$' end)
             as revenue_text,
-        max(case when event_properties.property_key = 'currency' then upper(trim(event_properties.property_value ->> '$')) end)
+        max(
+            case
+                when
+                    event_properties.property_key = 'currency'
+                    then upper(trim(event_properties.property_value ->> '$'))
+            end
+        )
             as currency
     from resolved
     inner join event_properties
