@@ -28,5 +28,5 @@
 {%- endmacro %}
 
 {% macro default__seconds_between(start_expression, end_expression) -%}
-    (epoch({{ end_expression }}) - epoch({{ start_expression }}))
+    (epoch_us({{ end_expression }}) - epoch_us({{ start_expression }})) / 1000000.0
 {%- endmacro %}
