@@ -22,3 +22,13 @@
 {% macro safe_divide(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
 {%- endmacro %}
+
+{#- Sums and means of doubles depend on the order rows are added in; incremental and full builds
+    add them in different orders. Adding in exact decimals makes every build give the same bits. -#}
+{% macro exact_sum(expression) -%}
+    cast(sum(cast({{ expression }} as decimal(38, 10))) as double)
+{%- endmacro %}
+
+{% macro exact_avg(expression) -%}
+    cast(avg(cast({{ expression }} as decimal(38, 10))) as double)
+{%- endmacro %}

@@ -30,3 +30,8 @@
 {% macro default__seconds_between(start_expression, end_expression) -%}
     (epoch_us({{ end_expression }}) - epoch_us({{ start_expression }})) / 1000000.0
 {%- endmacro %}
+
+{#- When this dbt invocation started (UTC): the load stamp that incremental models compare. -#}
+{% macro run_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}

@@ -16,10 +16,19 @@
     ) }}
 {%- endmacro %}
 
-{#- True when a JSON text is a JSON object (the only valid shape for `properties`). -#}
+{#- True when a text is a strict JSON object (the only valid shape for `properties`). DuckDB's
+    parser also accepts trailing commas, NaN/Infinity and comments, which JSON does not: those
+    are looked for outside string literals. -#}
 {% macro is_json_object(expression) -%}
     case
-        when json_valid({{ expression }}) then json_type({{ expression }}) = 'OBJECT'
+        when
+            json_valid({{ expression }})
+            and not regexp_matches(
+                regexp_replace({{ expression }}, '"(\\.|[^"\\])*"', '""', 'g'),
+                ',[ \t\n\r]*[]}]|(^|[^a-z0-9.])[+-]?(nan|inf)|/[*/]',
+                'i'
+            )
+            then json_type({{ expression }}) = 'OBJECT'
         else false
     end
 {%- endmacro %}

@@ -4,33 +4,41 @@
                'platform', 'app_version', 'country', 'properties']) }}
 {%- endmacro %}
 
-{#- Where raw events come from: the `raw_events` seed by default, or the CSV/Parquet file
-    (or glob) named by the var `raw_events_path`, read in place. Every column is read as text,
-    as an SDK sends it. -#}
-{% macro raw_events_relation() -%}
+{#- Where raw events come from, as a dict with the relation to read and how to name each row:
+    `relation` (the `raw_events` seed by default, or the CSV/Parquet file or glob named by the
+    var `raw_events_path`, read in place with every column as text), `source_file_sql` (the file a
+    row came from) and `row_number_sql` (its 1-based position in that file, or null when it must
+    be derived from the scan order, which DuckDB preserves). -#}
+{% macro raw_events_source() -%}
     {%- set raw_path = var('raw_events_path', '') | string | trim -%}
     {%- if raw_path == '' -%}
-        {{ ref('raw_events') }}
-    {%- else -%}
-        {{ return(adapter.dispatch('raw_events_file_relation', 'product_metrics')(raw_path)) }}
+        {{ return({'relation': ref('raw_events'), 'source_file_sql': "'seed:raw_events'", 'row_number_sql': none}) }}
     {%- endif -%}
+    {{ return(adapter.dispatch('raw_events_file_source', 'product_metrics')(raw_path)) }}
 {%- endmacro %}
 
-{% macro default__raw_events_file_relation(raw_path) -%}
+{% macro default__raw_events_file_source(raw_path) -%}
     {%- set quoted_path = "'" ~ (raw_path | replace("'", "''")) ~ "'" -%}
     {%- set lowered = raw_path | lower -%}
     {%- if lowered.endswith('.parquet') -%}
-        read_parquet({{ quoted_path }}, union_by_name = true)
+        {%- set relation -%}
+            read_parquet({{ quoted_path }}, union_by_name = true, filename = true, file_row_number = true)
+        {%- endset -%}
+        {{ return({'relation': relation, 'source_file_sql': 'filename', 'row_number_sql': 'file_row_number + 1'}) }}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') -%}
-        read_csv(
-            {{ quoted_path }},
-            header = true,
-            all_varchar = true,
-            delim = ',',
-            quote = '"',
-            escape = '"',
-            union_by_name = true
-        )
+        {%- set relation -%}
+            read_csv(
+                {{ quoted_path }},
+                header = true,
+                all_varchar = true,
+                delim = ',',
+                quote = '"',
+                escape = '"',
+                union_by_name = true,
+                filename = true
+            )
+        {%- endset -%}
+        {{ return({'relation': relation, 'source_file_sql': 'filename', 'row_number_sql': none}) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "var raw_events_path = '" ~ raw_path ~ "': expected a .csv, .csv.gz or .parquet file or glob"
@@ -57,5 +65,13 @@
                 ~ missing | join(', ') ~ " (found: " ~ present | join(', ') ~ ")"
             ) }}
         {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Raw rows not yet loaded by the incremental model being built: files are the unit of
+    loading (a landed file is never changed; a changed file needs --full-refresh). -#}
+{% macro only_unloaded_files(source_file_column='source_file') -%}
+    {%- if is_incremental() -%}
+        where {{ source_file_column }} not in (select distinct loaded.source_file from {{ this }} as loaded)
     {%- endif -%}
 {%- endmacro %}

@@ -809,15 +809,22 @@ def mistyped_sql(kind: str) -> str:
 def properties_sql(vocab: Vocabulary) -> tuple[str, str, str]:
     """SQL expressions (outer wrapper, per-event JSON, personal data) for ``properties``."""
     k = KIND
-    first = "case ev"
+    tier_extra = ("case when uid >= 0 and (ri >> 50) % 3 = 0 then '\"tier\": \"' || "
+                  "(case when tier = 2 then 'premium' else 'free' end) || '\"' end")
+    screen_extra = (f"case when (ri >> 54) % 5 = 0 then '\"screen\": \"' || "
+                    f"{pick(VALUE_POOLS['screen'], 40)} || '\"' end")
+    dirty = "case ev"  # rows whose properties a bad-row kind changes
+    clean = "case ev"  # every other row: no per-kind branching, cheaper
     for code_, event in enumerate(vocab.events):
         frags: list[str] = []
+        plain: list[str] = []
         for j, (key, kind) in enumerate(event.required):
             value = value_sql(key, kind, j, event.is_revenue, vocab.currencies)
+            key_sql = sql_str(json.dumps(key))
+            plain.append(f"{key_sql} || ': ' || ({value})")
             if key == "currency" and event.is_revenue:
                 value = (f"case when kind = {k['unknown_currency']} then "
                          f"'\"' || {pick(BAD_CURRENCIES, 9)} || '\"' else {value} end")
-            key_sql = sql_str(json.dumps(key))
             if j == 0:
                 forms = [json.dumps(f) for f in key_forms(key)] or [json.dumps(key)]
                 key_sql = (f"(case when kind = {k['mixed_case_keys']} then "
@@ -830,15 +837,18 @@ def properties_sql(vocab: Vocabulary) -> tuple[str, str, str]:
                 frag = f"{key_sql} || ': ' || ({value})"
             frags.append(frag)
         required = {key for key, _ in event.required}
-        if "tier" not in required:
-            frags.append("case when uid >= 0 and (ri >> 50) % 3 = 0 then '\"tier\": \"' || "
-                         "(case when tier = 2 then 'premium' else 'free' end) || '\"' end")
-        if "screen" not in required:
-            frags.append(f"case when (ri >> 54) % 5 = 0 then '\"screen\": \"' || "
-                         f"{pick(VALUE_POOLS['screen'], 40)} || '\"' end")
-        frags.append("pii")
-        first += f" when {code_} then '{{' || concat_ws(', ', {', '.join(frags)}) || '}}'"
-    first += " end"
+        extras = [e for name, e in (("tier", tier_extra), ("screen", screen_extra))
+                  if name not in required]
+        shared_extras = len(extras) == 2
+        frags += extras + ["pii"]
+        plain += ["ext"] if shared_extras else extras
+        dirty += f" when {code_} then '{{' || concat_ws(', ', {', '.join(frags)}) || '}}'"
+        clean += f" when {code_} then '{{' || concat_ws(', ', {', '.join(plain)}) || '}}'"
+    dirty += " end"
+    clean += " end"
+    touched = ", ".join(str(k[x]) for x in ("pii", "mixed_case_keys", "bad_required_property",
+                                            "unknown_currency"))
+    first = f"case when kind in ({touched}) then {dirty} else {clean} end"
     fname, lname = pick(FIRST_NAMES, 20), pick(LAST_NAMES, 30)
     pii = (
         f"case when kind = {k['pii']} then concat_ws(', ', "
@@ -851,6 +861,7 @@ def properties_sql(vocab: Vocabulary) -> tuple[str, str, str]:
         f"case when ((var % 15 + 1) & 8) = 8 then '\"full_name\": \"' || upper({fname}[1]) || "
         f"{fname}[2:] || ' ' || upper({lname}[1]) || {lname}[2:] || '\"' end) end"
     )
+    pii += f" as pii, nullif(concat_ws(', ', {tier_extra}, {screen_extra}), '')"
     return (
         f"case kind "
         f"when {k['malformed_json']} then (case var % 3 "
@@ -894,7 +905,7 @@ def select_sql(vocab: Vocabulary, cfg: Config) -> str:
     )
     return f"""
 with base as (
-    select *, {pii} as pii from batch
+    select *, {pii} as ext from batch
 ), js as (
     select *, {props} as js
     from base
@@ -910,24 +921,37 @@ select
     plat::varchar as platform,
     ver::varchar as app_version,
     ctry::varchar as country,
-    {outer} as properties
+    {outer} as properties,
+    rday,
+    r_ms,
+    seq
 from js
-order by r_ms, seq
 """
 
 
 # ----------------------------------------------------------------------------- output
 class Writer:
-    """Format numeric batches with DuckDB and write CSV or per-received-day Parquet files."""
+    """Format numeric rows with DuckDB and write CSV or per-received-day Parquet files.
 
-    def __init__(self, vocab: Vocabulary, cfg: Config, fmt: str, output: Path) -> None:
+    Days are buffered until ``chunk_rows`` rows so that one formatting query serves several
+    small days; each day is then copied out of a temporary table, sorted by arrival.
+    """
+
+    def __init__(self, vocab: Vocabulary, cfg: Config, fmt: str, output: Path,
+                 chunk_rows: int = 300_000) -> None:
         import duckdb  # local import: the pilot run does not need it
 
         self.vocab, self.cfg, self.fmt, self.output = vocab, cfg, fmt, output
+        self.chunk_rows = chunk_rows
+        self.compression = "snappy"
         self.con = duckdb.connect()
         self.con.execute("set preserve_insertion_order = true")
+        self.con.execute("set memory_limit = '1GB'")
+        self.con.execute("set allocator_flush_threshold = '64MB'")
         self.sql = select_sql(vocab, cfg)
         self.tmp = tempfile.TemporaryDirectory(prefix="generate_events_")
+        self.pending: list[tuple[date, dict[str, np.ndarray]]] = []
+        self.pending_rows = 0
         self.csv_handle = None
         if fmt == "csv":
             self.csv_handle = output.open("wb")
@@ -936,17 +960,29 @@ class Writer:
             output.mkdir(parents=True, exist_ok=True)
 
     def write(self, day: date, rows: dict[str, np.ndarray]) -> None:
-        import pandas as pd
-
-        v = self.vocab
+        """Queue one received day's rows; format and write once enough rows are queued."""
         n = rows["seq"].size
         if n == 0:
             return
-        seed = self.cfg.seed
+        if self.pending and self.pending_rows + n > self.chunk_rows:
+            self.flush()
+        self.pending.append((day, rows))
+        self.pending_rows += n
+
+    def _frame(self) -> object:
+        import pandas as pd
+
+        v, seed = self.vocab, self.cfg.seed
+        rows = {k: np.concatenate([r[k] for _, r in self.pending]) for k in self.pending[0][1]}
+        rday = np.concatenate([np.full(r["seq"].size, i, dtype=np.int16)
+                               for i, (_, r) in enumerate(self.pending)])
+        order = np.lexsort((rows["seq"], rows["r_ms"], rday))  # arrival order within each day
+        rows = {k: val[order] for k, val in rows.items()}
+        rday = rday[order]
         seq = rows["seq"]
         did = rows["did"].clip(0)
         frame = {
-            "seq": seq, "ev": rows["ev"], "uid": rows["uid"], "did": rows["did"],
+            "rday": rday, "seq": seq, "ev": rows["ev"], "uid": rows["uid"], "did": rows["did"],
             "t_ms": rows["t_ms"], "r_ms": rows["r_ms"], "tz": rows["tz"],
             "tier": rows["tier"], "shape": rows["shape"], "has_iid": rows["has_iid"],
             "kind": rows["kind"], "var": rows["var"], "ri": rows["ri"], "cur": rows["cur"],
@@ -961,26 +997,49 @@ class Writer:
             "ver": pd.Categorical.from_codes(rows["ver"], categories=[x for x, _ in VERSIONS]),
             "ctry": pd.Categorical.from_codes(rows["ctry"], categories=[c[0] for c in COUNTRIES]),
         }
-        batch = pd.DataFrame(frame)  # noqa: F841  (scanned by DuckDB by name)
+        return pd.DataFrame(frame)
+
+    def flush(self) -> None:
+        """Format the queued days in one query and write each day out, sorted by arrival."""
+        if not self.pending:
+            return
+        batch = self._frame()  # noqa: F841  (scanned by DuckDB by name)
         self.con.register("batch", batch)
+        columns = ", ".join(OUTPUT_COLUMNS)
+        # rows are already sorted by arrival, and DuckDB keeps insertion order
         if self.fmt == "csv":
             part = Path(self.tmp.name) / "part.csv"
-            self.con.execute(f"copy ({self.sql}) to '{part}' (format csv, header false)")
+            self.con.execute(f"copy (select {columns} from ({self.sql})) "
+                             f"to '{part}' (format csv, header false)")
             assert self.csv_handle is not None
             with part.open("rb") as handle:
                 while chunk := handle.read(1 << 22):
                     self.csv_handle.write(chunk)
-        else:
-            path = self.output / f"events_{day.isoformat()}.parquet"
-            self.con.execute(f"copy ({self.sql}) to '{path}' "
-                             "(format parquet, compression zstd)")
+        elif len(self.pending) == 1:  # one (large) day: stream it straight to its file
+            path = self.output / f"events_{self.pending[0][0].isoformat()}.parquet"
+            self.con.execute(f"copy (select {columns} from ({self.sql})) "
+                             f"to '{path}' (format parquet, compression {self.compression})")
+        else:  # several small days: format once, then split by day
+            self.con.execute(f"create or replace temp table formatted as {self.sql}")
+            for i, (day, _) in enumerate(self.pending):
+                path = self.output / f"events_{day.isoformat()}.parquet"
+                self.con.execute(
+                    f"copy (select {columns} from formatted where rday = {i}) "
+                    f"to '{path}' (format parquet, compression {self.compression})")
+            self.con.execute("drop table formatted")
         self.con.unregister("batch")
+        del batch
+        self.pending, self.pending_rows = [], 0
 
     def close(self) -> None:
-        if self.csv_handle is not None:
-            self.csv_handle.close()
-        self.con.close()
-        self.tmp.cleanup()
+        """Write what is still queued and release resources."""
+        try:
+            self.flush()
+        finally:
+            if self.csv_handle is not None:
+                self.csv_handle.close()
+            self.con.close()
+            self.tmp.cleanup()
 
 
 # ----------------------------------------------------------------------------- driver
@@ -1105,6 +1164,8 @@ def make_config(args: argparse.Namespace) -> Config:
         start = date.fromisoformat(args.start_date)
     except ValueError as exc:
         raise InputError(f"--start-date must be YYYY-MM-DD, got {args.start_date!r}") from exc
+    if args.seed < 0:
+        raise InputError("--seed must be a non-negative integer")
     if args.users < 1:
         raise InputError("--users must be at least 1")
     if not 1 <= args.days <= 3650:

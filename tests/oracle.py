@@ -399,8 +399,10 @@ def resolve_name(raw_name: str | None, seeds: Seeds) -> str | None:
 
 
 def _event_id_hash(raw: dict[str, str | None], occurrence: int) -> str:
-    joined = "|".join(raw[column] or "" for column in RAW_COLUMNS)
-    return hashlib.md5(joined.encode("utf-8")).hexdigest() + "|" + str(occurrence)
+    """md5 of 'raw:' + md5(the ten raw columns joined by |), then | and the occurrence number."""
+    joined = "|".join(raw.get(column) or "" for column in RAW_COLUMNS)
+    raw_key = "raw:" + hashlib.md5(joined.encode("utf-8")).hexdigest()
+    return hashlib.md5(f"{raw_key}|{occurrence}".encode("utf-8")).hexdigest()
 
 
 def classify(
@@ -428,9 +430,10 @@ def classify(
             "revenue_usd": None,
         }
         if raw["insert_id"] is None:
-            key = tuple(raw[column] or "" for column in RAW_COLUMNS)
+            # Hashed from the raw text as received (untrimmed; null as empty text).
+            key = tuple(original.get(column) or "" for column in RAW_COLUMNS)
             occurrences[key] += 1
-            row["event_id"] = _event_id_hash(raw, occurrences[key])
+            row["event_id"] = _event_id_hash(original, occurrences[key])
         else:
             row["event_id"] = raw["insert_id"]
 
@@ -861,7 +864,7 @@ def run_oracle(raw_path: str | Path, seeds_dir: str | Path) -> tuple[pd.DataFram
 # --------------------------------------------------------------------------------------------
 
 
-def _normalize_cell(value: Any) -> Any:
+def normalize_cell(value: Any) -> Any:
     """Python scalar for comparison: None for every null, date for dates, int/float/str otherwise."""
     if value is None:
         return None
@@ -879,7 +882,7 @@ def _normalize_cell(value: Any) -> Any:
         return value
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
         try:
-            return _normalize_cell(value.item())
+            return normalize_cell(value.item())
         except (AttributeError, ValueError, TypeError):
             return value
     try:
@@ -894,7 +897,7 @@ def _normalize_cell(value: Any) -> Any:
     return value
 
 
-def _cells_equal(expected: Any, actual: Any) -> bool:
+def cells_equal(expected: Any, actual: Any) -> bool:
     if expected is None or actual is None:
         return expected is None and actual is None
     numeric = (int, float)
@@ -928,7 +931,7 @@ def compare_tables(
     def index(frame: pd.DataFrame, side: str) -> dict[tuple[Any, ...], dict[str, Any]]:
         result: dict[tuple[Any, ...], dict[str, Any]] = {}
         for record in frame[columns].to_dict("records"):
-            row = {c: _normalize_cell(v) for c, v in record.items()}
+            row = {c: normalize_cell(v) for c, v in record.items()}
             key = tuple(row[k] for k in keys)
             if key in result:
                 mismatches.append(f"{label}: duplicate key in {side} {dict(zip(keys, key))}")
@@ -953,11 +956,26 @@ def compare_tables(
         for column in columns:
             cells += 1
             want, got = expected_rows[key][column], actual_rows[key][column]
-            if not _cells_equal(want, got):
+            if not cells_equal(want, got):
                 mismatches.append(
                     f"{label} [{key_text}] {column}: expected {want!r}, actual {got!r}"
                 )
     return cells, mismatches
+
+
+def find_relation(con: Any, schema: str, table: str) -> str:
+    """`"schema"."table"`, or the one schema holding ``table`` when dbt prefixed the schema name."""
+    found = con.execute(
+        "select table_schema from information_schema.tables where table_name = ? order by table_schema",
+        [table],
+    ).fetchall()
+    schemas = [row[0] for row in found]
+    if schema in schemas:
+        return f'"{schema}"."{table}"'
+    suffixed = [s for s in schemas if s.endswith(schema)]
+    if len(suffixed) == 1:
+        return f'"{suffixed[0]}"."{table}"'
+    raise AssertionError(f"table {table} not found in schema {schema} (schemas holding it: {schemas})")
 
 
 def read_model(con: Any, relation: str) -> pd.DataFrame:

@@ -17,11 +17,9 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import pytest
 
 import oracle
 from dbt_helpers import SEEDS_DIR, build_project
-from test_metrics_oracle import find_relation
 
 RECEIVED_AT = "2026-04-30T00:00:00Z"  # late enough that no event_time below is in the future
 
@@ -62,7 +60,7 @@ class Case:
     def sql(self, model: str) -> pd.DataFrame:
         con = duckdb.connect(str(self.db_path), read_only=True)
         try:
-            return oracle.read_model(con, find_relation(con, "metrics", model))
+            return oracle.read_model(con, oracle.find_relation(con, "metrics", model))
         finally:
             con.close()
 
@@ -85,10 +83,10 @@ def pick(frame: pd.DataFrame, key: dict[str, Any]) -> dict[str, Any] | None:
     matches = [
         record
         for record in frame.to_dict("records")
-        if all(oracle._normalize_cell(record[k]) == v for k, v in key.items())
+        if all(oracle.normalize_cell(record[k]) == v for k, v in key.items())
     ]
     assert len(matches) <= 1, f"several rows for {key}"
-    return {k: oracle._normalize_cell(v) for k, v in matches[0].items()} if matches else None
+    return {k: oracle.normalize_cell(v) for k, v in matches[0].items()} if matches else None
 
 
 def assert_row(case: Case, model: str, key: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -98,7 +96,7 @@ def assert_row(case: Case, model: str, key: dict[str, Any], expected: dict[str, 
         assert row is not None, f"{side}: {model} has no row {key}"
         for column, want in expected.items():
             got = row[column]
-            assert oracle._cells_equal(want, got), f"{side}: {model} {key} {column}: want {want!r}, got {got!r}"
+            assert oracle.cells_equal(want, got), f"{side}: {model} {key} {column}: want {want!r}, got {got!r}"
 
 
 def assert_no_row(case: Case, model: str, key: dict[str, Any]) -> None:
@@ -430,10 +428,10 @@ def test_staging_reasons_and_data_quality(tmp_path: Path) -> None:
     assert dict(quarantine["reason"].value_counts()) == expected_reasons
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        (count,) = con.execute(f"select count(*) from {find_relation(con, 'staging', 'stg_events')}").fetchone()
+        (count,) = con.execute(f"select count(*) from {oracle.find_relation(con, 'staging', 'stg_events')}").fetchone()
         reasons = dict(
             con.execute(
-                f"select reason, count(*) from {find_relation(con, 'staging', 'stg_events_quarantine')} group by 1"
+                f"select reason, count(*) from {oracle.find_relation(con, 'staging', 'stg_events_quarantine')} group by 1"
             ).fetchall()
         )
     finally:
@@ -456,4 +454,38 @@ def test_staging_reasons_and_data_quality(tmp_path: Path) -> None:
     assert_row(case, dq, {"received_date": d10, "owner_team": "unassigned", "reason": "unplanned_event"}, {"rows": 1})
     assert_row(case, dq, {"received_date": d10, "owner_team": "monetization", "reason": "invalid_properties"}, {"rows": 1})
     assert_row(case, dq, {"received_date": d10, "owner_team": "growth", "reason": "duplicate_event"}, {"rows": 1})
+    assert_same_as_oracle(case)
+
+
+def test_properties_must_be_strict_json(tmp_path: Path) -> None:
+    # Decision 0001: text that is not valid JSON is invalid_properties. A trailing comma, NaN and
+    # Infinity are not JSON (RFC 8259), even though some lenient parsers accept them.
+    case = build_case(
+        tmp_path,
+        [
+            event("account_created", "2026-03-10T10:00:00Z", user_id="u", properties='{"signup_method": "email",}'),
+            event("song_skipped", "2026-03-10T10:01:00Z", user_id="u", properties='{"song_id": "s", "position_seconds": NaN}'),
+            event("song_skipped", "2026-03-10T10:02:00Z", user_id="u", properties='{"song_id": "s", "position_seconds": Infinity}'),
+            event("song_skipped", "2026-03-10T10:03:00Z", user_id="u", properties='{"song_id": "s", "position_seconds": 1.5e1}'),
+            event("app_opened", "2026-03-11T12:00:00Z", user_id="u"),
+        ],
+    )
+    assert dict(case.quarantine["reason"].value_counts()) == {"invalid_properties": 3}
+    con = duckdb.connect(str(case.db_path), read_only=True)
+    try:
+        reasons = dict(
+            con.execute(
+                f"select reason, count(*) from {oracle.find_relation(con, 'staging', 'stg_events_quarantine')} group by 1"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert reasons == {"invalid_properties": 3}
+    assert_row(
+        case,
+        "metrics_event_volume_daily",
+        {"activity_date": D("2026-03-10"), "event_name": "song_skipped"},
+        {"events": 1, "users": 1},
+    )
+    assert_no_row(case, "metrics_event_volume_daily", {"activity_date": D("2026-03-10"), "event_name": "account_created"})
     assert_same_as_oracle(case)

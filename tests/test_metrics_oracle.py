@@ -39,25 +39,10 @@ class OracleRun:
         self.metrics = oracle.compute_metrics(self.clean, self.quarantine, seeds)
 
 
-def find_relation(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
-    """`schema.table`, or the one schema holding ``table`` when dbt prefixed the schema name."""
-    found = con.execute(
-        "select table_schema from information_schema.tables where table_name = ? order by table_schema",
-        [table],
-    ).fetchall()
-    schemas = [row[0] for row in found]
-    if schema in schemas:
-        return f'"{schema}"."{table}"'
-    suffixed = [s for s in schemas if s.endswith(schema)]
-    if len(suffixed) == 1:
-        return f'"{suffixed[0]}"."{table}"'
-    raise AssertionError(f"table {table} not found in schema {schema} (schemas holding it: {schemas})")
-
-
 def read_table(db_path: Path, schema: str, table: str) -> pd.DataFrame:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        return oracle.read_model(con, find_relation(con, schema, table))
+        return oracle.read_model(con, oracle.find_relation(con, schema, table))
     finally:
         con.close()
 
@@ -65,7 +50,7 @@ def read_table(db_path: Path, schema: str, table: str) -> pd.DataFrame:
 def query(db_path: Path, schema: str, table: str, sql_template: str) -> list[tuple[Any, ...]]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        return con.execute(sql_template.format(relation=find_relation(con, schema, table))).fetchall()
+        return con.execute(sql_template.format(relation=oracle.find_relation(con, schema, table))).fetchall()
     finally:
         con.close()
 
@@ -100,6 +85,54 @@ def check_staging_counts(run: OracleRun, dataset: str) -> None:
     assert reasons == expected_reasons, f"{dataset}: quarantine reasons {reasons}, oracle {expected_reasons}"
 
 
+def check_event_ids(run: OracleRun, dataset: str) -> None:
+    """The clean events' `event_id`s (contract + decision 0001 formula) are the oracle's."""
+    actual = {row[0] for row in query(run.db_path, "staging", "stg_events", "select event_id from {relation}")}
+    expected = set(run.clean["event_id"])
+    by_id = run.clean.set_index("event_id")
+    problems = [
+        f"event_id {k} (raw row {by_id.at[k, 'raw_row_number']}) missing in stg_events"
+        for k in sorted(expected - actual)
+    ]
+    problems += [f"event_id {k} in stg_events, not expected" for k in sorted(actual - expected)]
+    assert not problems, f"{dataset}: {len(problems)} event id mismatch(es); first 20:\n" + "\n".join(problems[:20])
+
+
+def check_staged_events(run: OracleRun, dataset: str) -> None:
+    """Per clean event: the same canonical `event_name` and resolved `user_key` as the oracle.
+
+    Events are matched on the raw row number (decision 0001) when stg_events exposes it as
+    `raw_row_number`, else on `event_id`.
+    """
+    columns = {
+        row[0]
+        for row in query(
+            run.db_path, "staging", "stg_events", "select column_name from (describe {relation})"
+        )
+    }
+    match_on = "raw_row_number" if "raw_row_number" in columns else "event_id"
+    actual = {
+        row[0]: row[1:]
+        for row in query(
+            run.db_path,
+            "staging",
+            "stg_events",
+            f"select {match_on}, event_name, user_key from {{relation}}",
+        )
+    }
+    expected = {
+        getattr(row, match_on): (row.event_name, row.user_key) for row in run.clean.itertuples()
+    }
+    problems = [f"{match_on} {k} missing in stg_events, expected {v}" for k, v in expected.items() if k not in actual]
+    problems += [f"{match_on} {k} extra in stg_events {v}" for k, v in actual.items() if k not in expected]
+    problems += [
+        f"{match_on} {k}: (event_name, user_key) expected {v}, actual {actual[k]}"
+        for k, v in expected.items()
+        if k in actual and actual[k] != v
+    ]
+    assert not problems, f"{dataset}: {len(problems)} staged event mismatch(es); first 20:\n" + "\n".join(problems[:20])
+
+
 # ---------------------------------------------------------------------------------------------
 # Dataset 1: the committed seed
 # ---------------------------------------------------------------------------------------------
@@ -113,6 +146,14 @@ def seed_run(default_db: Path) -> OracleRun:
 
 def test_seed_staging_counts(seed_run: OracleRun) -> None:
     check_staging_counts(seed_run, "seed")
+
+
+def test_seed_staged_events(seed_run: OracleRun) -> None:
+    check_staged_events(seed_run, "seed")
+
+
+def test_seed_event_ids(seed_run: OracleRun) -> None:
+    check_event_ids(seed_run, "seed")
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -156,6 +197,14 @@ def generated_run(tmp_path_factory: pytest.TempPathFactory) -> OracleRun:
 
 def test_generated_staging_counts(generated_run: OracleRun) -> None:
     check_staging_counts(generated_run, "generated")
+
+
+def test_generated_staged_events(generated_run: OracleRun) -> None:
+    check_staged_events(generated_run, "generated")
+
+
+def test_generated_event_ids(generated_run: OracleRun) -> None:
+    check_event_ids(generated_run, "generated")
 
 
 @pytest.mark.parametrize("model", MODELS)

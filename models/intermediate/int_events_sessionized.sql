@@ -1,7 +1,9 @@
 {#- Clean events with their session. A session is a run of one user's clean events with no gap
     longer than the session gap (var session_gap_minutes); it starts at its first event. -#}
+{{ per_person_incremental_config() }}
+
 with events as (
-    select * from {{ ref('stg_events') }}
+    {{ rows_of_affected_users(ref('stg_events')) }}
 ),
 
 with_gaps as (
@@ -53,7 +55,8 @@ final as (
         revenue,
         currency,
         revenue_usd,
-        properties
+        properties,
+        {{ run_timestamp() }} as processed_at
     from numbered
 )
 

@@ -1,14 +1,15 @@
 {#- The reporting days: from the first day with a clean event to data end (the day before the
     latest clean event's day, the last complete day). Every daily metric is built on it. -#}
-with events as (
-    select * from {{ ref('stg_events') }}
+with user_activity as (
+    select * from {{ ref('int_user_activity_daily') }}
 ),
 
 bounds as (
+    -- User-days hold every clean event's day, at a fraction of the events' size.
     select
-        min(event_date) as first_data_date,
-        cast({{ dbt.dateadd('day', -1, 'max(event_date)') }} as date) as data_end_date
-    from events
+        min(activity_date) as first_data_date,
+        cast({{ dbt.dateadd('day', -1, 'max(activity_date)') }} as date) as data_end_date
+    from user_activity
 ),
 
 days as (

@@ -1,7 +1,9 @@
 {#- One row per session: when it started and ended, on which day (the day it starts) and
     how long it lasted (last minus first event time). -#}
+{{ per_person_incremental_config() }}
+
 with events as (
-    select * from {{ ref('int_events_sessionized') }}
+    {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 
 sessions as (
@@ -31,7 +33,8 @@ final as (
         events,
         active_events,
         platform,
-        country
+        country,
+        {{ run_timestamp() }} as processed_at
     from sessions
 )
 

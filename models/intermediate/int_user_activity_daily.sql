@@ -1,7 +1,9 @@
 {#- One row per user and day with any clean event: how much they did and whether any of it was
     activity (an is_active event). Metrics count a user-day as active only when has_active_event. -#}
+{{ per_person_incremental_config() }}
+
 with events as (
-    select * from {{ ref('int_events_sessionized') }}
+    {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 
 user_days as (
@@ -11,7 +13,7 @@ user_days as (
         count(*) as events,
         count(case when is_active then 1 end) as active_events,
         count(case when is_revenue then 1 end) as revenue_events,
-        coalesce(sum(revenue_usd), 0) as revenue_usd,
+        coalesce({{ exact_sum("revenue_usd") }}, 0) as revenue_usd,
         count(case when is_session_start then 1 end) as sessions_started,
         arg_min(platform, event_at) as first_platform,
         arg_min(country, event_at) as first_country
@@ -32,7 +34,8 @@ final as (
         revenue_usd,
         sessions_started,
         first_platform,
-        first_country
+        first_country,
+        {{ run_timestamp() }} as processed_at
     from user_days
 )
 

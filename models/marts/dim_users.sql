@@ -1,7 +1,9 @@
 {#- One row per person (user_key) with any clean event. first_seen_date is the day of the
     earliest *active* event over all history (passive events do not make a user "seen"). -#}
+{{ per_person_incremental_config() }}
+
 with events as (
-    select * from {{ ref('int_events_sessionized') }}
+    {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 
 users as (
@@ -13,7 +15,7 @@ users as (
         first(app_version order by event_at, event_id) filter (where is_active) as first_app_version,
         max(event_date) filter (where is_active) as last_active_date,
         min(event_date) filter (where is_revenue) as first_paid_date,
-        coalesce(sum(revenue_usd), 0) as lifetime_revenue_usd,
+        coalesce({{ exact_sum("revenue_usd") }}, 0) as lifetime_revenue_usd,
         first(properties ->> '$.plan' order by event_at desc, event_id desc)
         filter (where properties ->> '$.plan' is not null) as latest_plan,
         bool_or(user_id is not null) as is_identified,
@@ -37,7 +39,8 @@ final as (
         lifetime_revenue_usd,
         coalesce(latest_plan, '{{ var("default_plan") }}') as latest_plan,
         is_identified,
-        events
+        events,
+        {{ run_timestamp() }} as processed_at
     from users
 )
 

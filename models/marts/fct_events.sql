@@ -1,7 +1,9 @@
 {#- Clean events, one row each, with their session and the attributes of the person who sent
     them. The fact table product teams slice; personal data was removed in staging. -#}
+{{ per_person_incremental_config() }}
+
 with events as (
-    select * from {{ ref('int_events_sessionized') }}
+    {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 
 users as (
@@ -30,7 +32,8 @@ final as (
         users.first_seen_date as user_first_seen_date,
         users.first_platform as user_first_platform,
         users.latest_plan as user_latest_plan,
-        users.is_paying as user_is_paying
+        users.is_paying as user_is_paying,
+        {{ run_timestamp() }} as processed_at
     from events
     left join users
         on events.user_key = users.user_key

@@ -9,7 +9,7 @@ user_activity as (
 daily_revenue as (
     select
         activity_date,
-        sum(revenue_usd) as revenue_usd,
+        {{ exact_sum("revenue_usd") }} as revenue_usd,
         count(case when has_revenue_event then 1 end) as paying_users,
         count(case when has_active_event then 1 end) as dau
     from user_activity

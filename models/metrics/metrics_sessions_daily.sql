@@ -11,7 +11,7 @@ daily_sessions as (
         session_date,
         count(*) as sessions,
         count(distinct user_key) as users_with_sessions,
-        avg(session_seconds) as avg_session_seconds,
+        {{ exact_avg("session_seconds") }} as avg_session_seconds,
         median(session_seconds) as median_session_seconds
     from sessions
     group by session_date

@@ -1,11 +1,13 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', incremental_strategy='append') }}
 
 with raw_events as (
     select * from {{ ref('stg_raw_events') }}
+    {{ only_unloaded_files() }}
 ),
 
 object_properties as (
     select
+        source_file,
         raw_row_number,
         {{ clean_text('properties') }} as properties_text
     from raw_events
@@ -14,6 +16,7 @@ object_properties as (
 
 exploded as (
     select
+        object_properties.source_file,
         object_properties.raw_row_number,
         {{ normalize_name('property.key') }} as property_key,
         property.value as property_value,
@@ -25,6 +28,7 @@ exploded as (
 
 first_occurrence as (
     select
+        source_file,
         raw_row_number,
         property_key,
         property_value,
@@ -32,7 +36,7 @@ first_occurrence as (
     from exploded
     -- Two keys that normalize alike (`songId`, `song_id`): the first one in the text wins.
     qualify row_number() over (
-        partition by raw_row_number, property_key
+        partition by source_file, raw_row_number, property_key
         order by property_position
     ) = 1
 )

@@ -1,3 +1,5 @@
+{#- Rejected raw rows with their reason and the raw values exactly as received (read back from
+    the raw input, so the stored staging table stays lean). -#}
 with validated as (
     select * from {{ ref('stg_events_validated') }}
 ),
@@ -8,6 +10,7 @@ raw_events as (
 
 quarantined as (
     select
+        validated.source_file,
         validated.raw_row_number,
         validated.reason,
         validated.owner_team,
@@ -25,7 +28,9 @@ quarantined as (
         raw_events.properties
     from validated
     inner join raw_events
-        on validated.raw_row_number = raw_events.raw_row_number
+        on
+            validated.source_file = raw_events.source_file
+            and validated.raw_row_number = raw_events.raw_row_number
     where not validated.is_clean
 )
 

@@ -1,10 +1,18 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['source_file', 'raw_row_number'],
+) }}
 
 {#- Every raw row once, parsed and judged: `reason` is null for a clean row, else the first
     broken rule in the contract's order. stg_events and stg_events_quarantine split this model,
-    so raw = clean + quarantined holds by construction. -#}
+    so raw = clean + quarantined holds by construction.
+    Incremental runs read only raw files not loaded yet; the rows already stored that share a
+    deduplication key with a new row are judged again together with it, so a late row that
+    was received earlier still wins, exactly as in a full refresh. -#}
 with raw_events as (
     select * from {{ ref('stg_raw_events') }}
+    {{ only_unloaded_files() }}
 ),
 
 event_names as (
@@ -29,6 +37,7 @@ currency_rates as (
 
 parsed as (
     select
+        source_file,
         raw_row_number,
         {{ clean_text('insert_id') }} as insert_id,
         {{ clean_text('user_id') }} as user_id,
@@ -40,17 +49,26 @@ parsed as (
         {{ clean_text('app_version') }} as app_version,
         {{ clean_text('country') }} as country,
         {{ is_json_object("coalesce(" ~ clean_text('properties') ~ ", '{}')") }} as has_object_properties,
-        -- Rows without an insert_id are identified by their raw values (see event_id).
-        case
-            when {{ clean_text('insert_id') }} is null
-                then concat_ws(
-                    '|',
-                    {% for column_name in raw_event_columns() -%}
-                    coalesce({{ column_name }}, ''){{ "," if not loop.last }}
-                    {% endfor %}
-                )
-        end as raw_row_text
+        -- Rows without an insert_id are told apart by their raw values (see event_id).
+        coalesce(
+            'insert_id:' || {{ clean_text('insert_id') }},
+            'raw:' || md5(concat_ws(
+                '|',
+                {%- for column_name in raw_event_columns() %}
+                coalesce({{ column_name }}, ''){% if not loop.last %},{% endif %}
+                {%- endfor %}
+            ))
+        ) as dedup_key
     from raw_events
+),
+
+new_row_properties as (
+    select event_properties.*
+    from event_properties
+    inner join parsed
+        on
+            event_properties.source_file = parsed.source_file
+            and event_properties.raw_row_number = parsed.raw_row_number
 ),
 
 resolved as (
@@ -68,49 +86,68 @@ resolved as (
 
 property_checks as (
     select
+        resolved.source_file,
         resolved.raw_row_number,
         bool_and(
             coalesce(
-                {{ json_value_has_type('event_properties.property_json_type', 'required_properties.property_type') }},
+                {{ json_value_has_type('new_row_properties.property_json_type', 'required_properties.property_type') }},
                 false
             )
         ) as has_required_properties
     from resolved
     inner join required_properties
         on resolved.event_name = required_properties.event_name
-    left join event_properties
+    left join new_row_properties
         on
-            resolved.raw_row_number = event_properties.raw_row_number
-            and required_properties.property_key = event_properties.property_key
-    group by resolved.raw_row_number
+            resolved.source_file = new_row_properties.source_file
+            and resolved.raw_row_number = new_row_properties.raw_row_number
+            and required_properties.property_key = new_row_properties.property_key
+    group by resolved.source_file, resolved.raw_row_number
 ),
 
 revenue_amounts as (
     select
-        resolved.raw_row_number,
-        max(case when event_properties.property_key = 'revenue' then event_properties.property_value ->> '$' end)
-            as revenue_text,
-        max(
-            case
-                when
-                    event_properties.property_key = 'currency'
-                    then upper(trim(event_properties.property_value ->> '$'))
-            end
-        )
-            as currency
-    from resolved
-    inner join event_properties
-        on resolved.raw_row_number = event_properties.raw_row_number
-    where resolved.is_revenue and event_properties.property_key in ('revenue', 'currency')
-    group by resolved.raw_row_number
+        source_file,
+        raw_row_number,
+        max(case when property_key = 'revenue' then property_value ->> '$' end) as revenue_text,
+        max(case when property_key = 'currency' then upper(trim(property_value ->> '$')) end) as currency
+    from new_row_properties
+    where property_key in ('revenue', 'currency')
+    group by source_file, raw_row_number
 ),
 
-judged as (
+sanitized_properties as (
+    -- Personal data never leaves staging: its keys are dropped, and e-mails, phone numbers and
+    -- IP addresses inside other values are masked.
     select
-        resolved.*,
-        revenue_amounts.currency,
-        cast(revenue_amounts.revenue_text as double) as revenue,
-        cast(revenue_amounts.revenue_text as double) * currency_rates.usd_rate as revenue_usd,
+        source_file,
+        raw_row_number,
+        cast(to_json(map_from_entries(list(
+            row(
+                property_key,
+                case
+                    when property_json_type in ('VARCHAR', 'OBJECT', 'ARRAY')
+                        then cast({{ redact_personal_data('cast(property_value as varchar)') }} as json)
+                    else property_value
+                end
+            )
+            order by property_key
+        ))) as varchar) as properties
+    from new_row_properties
+    where property_key not in (
+        {%- for property_key in var('personal_data_property_keys') %}
+            '{{ property_key }}'{{ "," if not loop.last }}
+        {%- endfor %}
+    )
+    group by source_file, raw_row_number
+),
+
+new_rows as (
+    select
+        resolved.source_file,
+        resolved.raw_row_number,
+        resolved.dedup_key,
+        resolved.insert_id,
         case
             when resolved.user_id is null and resolved.device_id is null then 'missing_identity'
             when resolved.event_at is null or resolved.received_at is null then 'invalid_timestamp'
@@ -124,17 +161,55 @@ judged as (
                 or not coalesce(property_checks.has_required_properties, true)
                 or (resolved.is_revenue and currency_rates.currency is null)
                 then 'invalid_properties'
-        end as rule_reason
+        end as rule_reason,
+        resolved.normalized_event_name,
+        resolved.event_name,
+        coalesce(resolved.owner_team, 'unassigned') as owner_team,
+        resolved.user_id,
+        resolved.device_id,
+        resolved.event_at,
+        resolved.received_at,
+        resolved.platform,
+        resolved.app_version,
+        resolved.country,
+        resolved.is_revenue,
+        cast(revenue_amounts.revenue_text as double) as revenue,
+        revenue_amounts.currency,
+        cast(revenue_amounts.revenue_text as double) * currency_rates.usd_rate as revenue_usd,
+        coalesce(sanitized_properties.properties, '{}') as properties
     from resolved
     left join property_checks
-        on resolved.raw_row_number = property_checks.raw_row_number
+        on
+            resolved.source_file = property_checks.source_file
+            and resolved.raw_row_number = property_checks.raw_row_number
     left join revenue_amounts
-        on resolved.raw_row_number = revenue_amounts.raw_row_number
+        on
+            resolved.source_file = revenue_amounts.source_file
+            and resolved.raw_row_number = revenue_amounts.raw_row_number
     left join currency_rates
         on revenue_amounts.currency = upper(trim(currency_rates.currency))
+    left join sanitized_properties
+        on
+            resolved.source_file = sanitized_properties.source_file
+            and resolved.raw_row_number = sanitized_properties.raw_row_number
 ),
 
-deduplicated as (
+{% set stored_columns = [
+    'source_file', 'raw_row_number', 'dedup_key', 'insert_id', 'rule_reason', 'normalized_event_name',
+    'event_name', 'owner_team', 'user_id', 'device_id', 'event_at', 'received_at', 'platform',
+    'app_version', 'country', 'is_revenue', 'revenue', 'currency', 'revenue_usd', 'properties'] -%}
+
+candidates as (
+    select {{ stored_columns | join(', ') }} from new_rows
+    {%- if is_incremental() %}
+    union all
+    -- Stored rows that share a deduplication key with a new row are judged again with it.
+    select {{ stored_columns | join(', ') }} from {{ this }}
+    where dedup_key in (select new_rows.dedup_key from new_rows)
+    {%- endif %}
+),
+
+judged as (
     select
         *,
         case
@@ -142,29 +217,32 @@ deduplicated as (
             when
                 insert_id is not null
                 and row_number() over (
-                    partition by insert_id, rule_reason is null
-                    order by received_at, raw_row_number
+                    partition by dedup_key, rule_reason is null
+                    order by received_at, source_file, raw_row_number
                 ) > 1
                 then 'duplicate_event'
         end as reason,
         coalesce(
             insert_id,
-            md5(raw_row_text || '|' || row_number() over (
-                partition by raw_row_text order by raw_row_number
+            md5(dedup_key || '|' || row_number() over (
+                partition by dedup_key order by source_file, raw_row_number
             ))
         ) as event_id
-    from judged
+    from candidates
 ),
 
 final as (
     select
+        source_file,
         raw_row_number,
         event_id,
         reason,
         reason is null as is_clean,
+        dedup_key,
+        rule_reason,
         normalized_event_name,
         event_name,
-        coalesce(owner_team, 'unassigned') as owner_team,
+        owner_team,
         insert_id,
         user_id,
         device_id,
@@ -177,8 +255,10 @@ final as (
         is_revenue,
         revenue,
         currency,
-        revenue_usd
-    from deduplicated
+        revenue_usd,
+        properties,
+        {{ run_timestamp() }} as written_at
+    from judged
 )
 
 select * from final

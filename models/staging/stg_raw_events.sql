@@ -1,18 +1,37 @@
-{%- set raw_relation = raw_events_relation() -%}
-{{- assert_raw_event_columns(raw_relation) }}
+{%- set raw_source = raw_events_source() -%}
+{{- assert_raw_event_columns(raw_source.relation) }}
 
 with raw_source as (
-    select * from {{ raw_relation }}
+    select * from {{ raw_source.relation }}
+),
+
+located as (
+    select
+        *,
+        {{ raw_source.source_file_sql }} as located_source_file,
+        {%- if raw_source.row_number_sql %}
+        {{ raw_source.row_number_sql }} as located_row_number
+        {%- else %}
+        -- DuckDB keeps scan order (preserve_insertion_order), so positions follow the file.
+        row_number() over () as located_row_number
+        {%- endif %}
+    from raw_source
 ),
 
 numbered as (
     select
-        -- Input order is the tie-breaker of last resort for duplicates, so it is kept.
-        row_number() over () as raw_row_number,
+        cast(located_source_file as varchar) as source_file,
+        {%- if raw_source.row_number_sql %}
+        cast(located_row_number as bigint) as raw_row_number,
+        {%- else %}
+        cast(
+            located_row_number - min(located_row_number) over (partition by located_source_file) + 1 as bigint
+        ) as raw_row_number,
+        {%- endif %}
         {%- for column_name in raw_event_columns() %}
         cast({{ adapter.quote(column_name) }} as varchar) as {{ column_name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from raw_source
+    from located
 )
 
 select * from numbered
