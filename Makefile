@@ -17,7 +17,7 @@ export DO_NOT_TRACK := 1
 
 help:
 	@echo "make build  - install into .venv, dbt build on DuckDB ($(DB_PATH)), generate the docs"
-	@echo "make test   - every check: sqlfluff, dbt build + tests on a temporary DuckDB, pytest"
+	@echo "make test   - every check: dbt build + tests, mf validate-configs, dbt-score, sqlfluff (temporary DuckDB), pytest"
 
 $(BIN)/.installed: requirements.txt requirements.lock
 	@echo "==> installing pinned dependencies into $(VENV)"
@@ -35,8 +35,11 @@ build: install
 	@echo "make build: OK - database $(DB_PATH), docs target/static_index.html"
 
 docs: install
-	@echo "==> dbt docs generate --static"
+	@echo "==> charts from $(DB_PATH) into docs/assets"
+	$(BIN)/python scripts/render_charts.py --db $(DB_PATH) --out docs/assets
+	@echo "==> dbt docs generate --static, images embedded"
 	DBT_DUCKDB_PATH=$(DB_PATH) $(BIN)/dbt docs generate --static
+	$(BIN)/python scripts/embed_docs_assets.py target/static_index.html
 
 lint: install
 	@echo "==> sqlfluff lint (dbt templater, duckdb dialect)"
@@ -46,12 +49,19 @@ test: install
 	@mkdir -p $(TEST_DIR)
 	@echo "==> dbt build + all dbt tests on a temporary DuckDB ($(TEST_DIR)/test.duckdb)"
 	DBT_DUCKDB_PATH=$(TEST_DIR)/test.duckdb $(BIN)/dbt build --target-path $(TEST_DIR)/target --log-path $(TEST_DIR)/logs
+	@echo "==> mf validate-configs (MetricFlow semantic layer, on the temporary DuckDB)"
+	@mkdir -p $(TEST_DIR)/mf && cp dbt_project.yml $(TEST_DIR)/mf/ && ln -sfn $(TEST_DIR)/target $(TEST_DIR)/mf/target
+	cd $(TEST_DIR)/mf && DBT_PROJECT_DIR=$(TEST_DIR)/mf DBT_DUCKDB_PATH=$(TEST_DIR)/test.duckdb $(CURDIR)/$(BIN)/mf validate-configs
+	@echo "==> documentation lint (dbt-score: everything described, layer prefixes)"
+	$(BIN)/dbt-score lint --manifest $(TEST_DIR)/target/manifest.json
+	@echo "==> tracking plan docs up to date with the seed"
+	$(BIN)/python scripts/render_tracking_plan_docs.py --check
 	@echo "==> sqlfluff lint (dbt templater, duckdb dialect)"
 	DBT_DUCKDB_PATH=$(TEST_DIR)/test.duckdb $(BIN)/sqlfluff lint models tests/dbt
 	@echo "==> pytest"
 	$(BIN)/python -m pytest -q
 	@rm -rf $(TEST_DIR)
-	@echo "make test: OK - sqlfluff clean, dbt build and tests passed, pytest passed"
+	@echo "make test: OK - dbt build and tests, mf validate-configs, dbt-score, sqlfluff and pytest all passed"
 
 clean:
 	rm -rf target logs dbt_packages

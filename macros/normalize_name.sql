@@ -4,20 +4,24 @@
     `SONG_PLAYED` all become `song_played`. The Python twin in tests/oracle.py is checked
     against this macro by a property-based test. -#}
 {% macro normalize_name(expression) -%}
-    lower(
-        trim(
-            {{ regexp_replace_all(
-                regexp_replace_all(
-                    regexp_replace_all(expression, "'([A-Z]+)([A-Z][a-z])'", "'\\1_\\2'"),
-                    "'([a-z0-9])([A-Z])'",
-                    "'\\1_\\2'"
-                ),
-                "'[ \\t\\n\\r\\f\\v._-]+'",
-                "'_'"
-            ) }},
-            '_'
+    case
+        -- Fast path: most names already follow the convention.
+        when regexp_full_match({{ expression }}, '[a-z0-9]+(_[a-z0-9]+)*') then {{ expression }}
+        else lower(
+            trim(
+                {{ regexp_replace_all(
+                    regexp_replace_all(
+                        regexp_replace_all(expression, "'([A-Z]+)([A-Z][a-z])'", "'\\1_\\2'"),
+                        "'([a-z0-9])([A-Z])'",
+                        "'\\1_\\2'"
+                    ),
+                    "'[ \\t\\n\\r\\f\\v._-]+'",
+                    "'_'"
+                ) }},
+                '_'
+            )
         )
-    )
+    end
 {%- endmacro %}
 
 {#- Replace every match of a regular expression; backreferences are written `\1`. -#}

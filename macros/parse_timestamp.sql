@@ -19,7 +19,7 @@
 
 {#- Blank text (empty or only whitespace) becomes null; other text is trimmed. -#}
 {% macro clean_text(expression) -%}
-    nullif(trim({{ regexp_replace_all(expression, "'^[ \\t\\n\\r\\f\\v]+|[ \\t\\n\\r\\f\\v]+$'", "''") }}), '')
+    nullif(trim({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')
 {%- endmacro %}
 
 {#- Exact seconds (with fractions) from one timestamp to a later one. -#}

@@ -21,15 +21,17 @@
     are looked for outside string literals. -#}
 {% macro is_json_object(expression) -%}
     case
+        when not json_valid({{ expression }}) then false
         when
-            json_valid({{ expression }})
-            and not regexp_matches(
+            -- Cheap look first; the exact check (outside string literals) only when it hits.
+            regexp_matches({{ expression }}, ',[ \t\n\r]*[]}]|[nN][aA][nN]|[iI][nN][fF]|/[*/]')
+            and regexp_matches(
                 regexp_replace({{ expression }}, '"(\\.|[^"\\])*"', '""', 'g'),
                 ',[ \t\n\r]*[]}]|(^|[^a-z0-9.])[+-]?(nan|inf)|/[*/]',
                 'i'
             )
-            then json_type({{ expression }}) = 'OBJECT'
-        else false
+            then false
+        else json_type({{ expression }}) = 'OBJECT'
     end
 {%- endmacro %}
 
@@ -41,5 +43,25 @@
         when 'number' then {{ json_type_expression }} in ('BIGINT', 'UBIGINT', 'DOUBLE')
         when 'boolean' then {{ json_type_expression }} = 'BOOLEAN'
         else false
+    end
+{%- endmacro %}
+
+{#- True when a properties text must be rebuilt before it leaves staging: its keys are not all
+    distinct snake_case, or it may hold personal data (a personal-data key, or something shaped
+    like an e-mail, IP address or phone number). Other objects are passed through unchanged. -#}
+{% macro needs_property_rewrite(expression) -%}
+    case
+        when not {{ is_json_object("coalesce(" ~ expression ~ ", '{}')") }} then false
+        else
+            not regexp_full_match(
+                array_to_string(json_keys(coalesce({{ expression }}, '{}')), ','),
+                '(([a-z0-9]+(_[a-z0-9]+)*)(,[a-z0-9]+(_[a-z0-9]+)*)*)?'
+            )
+            or len(list_distinct(json_keys(coalesce({{ expression }}, '{}'))))
+            != len(json_keys(coalesce({{ expression }}, '{}')))
+            or regexp_matches(
+                {{ expression }},
+                '@|[0-9][.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]|[0-9][0-9 ().-]{6,}[0-9]|"({{ var('personal_data_property_keys') | join('|') }})"'
+            )
     end
 {%- endmacro %}

@@ -9,36 +9,88 @@ object_properties as (
     select
         source_file,
         raw_row_number,
-        {{ clean_text('properties') }} as properties_text
-    from raw_events
-    where {{ is_json_object(clean_text('properties')) }}
+        properties_text,
+        json_keys(properties_text) as raw_keys
+    from (
+        select
+            source_file,
+            raw_row_number,
+            {{ clean_text('properties') }} as properties_text
+        from raw_events
+    ) as trimmed
+    where {{ is_json_object('properties_text') }}
+),
+
+classified as (
+    select
+        *,
+        -- Most objects already have distinct snake_case keys: nothing to normalize or settle.
+        regexp_full_match(array_to_string(raw_keys, ','), '([a-z0-9]+(_[a-z0-9]+)*)(,[a-z0-9]+(_[a-z0-9]+)*)*')
+        and len(list_distinct(raw_keys)) = len(raw_keys) as has_canonical_keys
+    from object_properties
 ),
 
 exploded as (
     select
-        object_properties.source_file,
-        object_properties.raw_row_number,
-        {{ normalize_name('property.key') }} as property_key,
-        property.value as property_value,
-        property.type as property_json_type,
-        property.id as property_position
-    from object_properties,
-        json_each(object_properties.properties_text) as property
+        source_file,
+        raw_row_number,
+        properties_text,
+        has_canonical_keys,
+        unnest(raw_keys) as raw_key,
+        generate_subscripts(raw_keys, 1) as property_position
+    from classified
+),
+
+keyed as (
+    select
+        source_file,
+        raw_row_number,
+        has_canonical_keys,
+        property_position,
+        case when has_canonical_keys then raw_key else {{ normalize_name('raw_key') }} end as property_key,
+        -- A JSON path that quotes the key, so any key text is read literally.
+        case
+            when raw_key != ''
+                then '$."' || replace(replace(raw_key, '\\', '\\\\'), '"', '\\"') || '"'
+        end as property_path,
+        properties_text
+    from exploded
+),
+
+extracted as (
+    select
+        source_file,
+        raw_row_number,
+        has_canonical_keys,
+        property_position,
+        property_key,
+        json_extract(properties_text, property_path) as property_value,
+        json_type(properties_text, property_path) as property_json_type
+    from keyed
+    where property_path is not null and property_key != ''
 ),
 
 first_occurrence as (
+    select * from extracted
+    where has_canonical_keys
+    union all
+    -- Two keys that normalize alike (`songId`, `song_id`): the first one in the text wins.
+    select * from extracted
+    where not has_canonical_keys
+    qualify row_number() over (
+        partition by source_file, raw_row_number, property_key
+        order by property_position
+    ) = 1
+),
+
+final as (
     select
         source_file,
         raw_row_number,
         property_key,
         property_value,
         property_json_type
-    from exploded
-    -- Two keys that normalize alike (`songId`, `song_id`): the first one in the text wins.
-    qualify row_number() over (
-        partition by source_file, raw_row_number, property_key
-        order by property_position
-    ) = 1
+    from first_occurrence
 )
 
-select * from first_occurrence
+select * from final

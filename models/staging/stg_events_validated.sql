@@ -49,6 +49,8 @@ parsed as (
         {{ clean_text('app_version') }} as app_version,
         {{ clean_text('country') }} as country,
         {{ is_json_object("coalesce(" ~ clean_text('properties') ~ ", '{}')") }} as has_object_properties,
+        {{ needs_property_rewrite(clean_text('properties')) }} as needs_property_rewrite,
+        {{ clean_text('properties') }} as properties_text,
         -- Rows without an insert_id are told apart by their raw values (see event_id).
         coalesce(
             'insert_id:' || {{ clean_text('insert_id') }},
@@ -120,8 +122,8 @@ sanitized_properties as (
     -- Personal data never leaves staging: its keys are dropped, and e-mails, phone numbers and
     -- IP addresses inside other values are masked.
     select
-        source_file,
-        raw_row_number,
+        new_row_properties.source_file,
+        new_row_properties.raw_row_number,
         cast(to_json(map_from_entries(list(
             row(
                 property_key,
@@ -131,15 +133,19 @@ sanitized_properties as (
                     else property_value
                 end
             )
-            order by property_key
+            order by new_row_properties.property_key
         ))) as varchar) as properties
     from new_row_properties
-    where property_key not in (
+    inner join parsed
+        on
+            new_row_properties.source_file = parsed.source_file
+            and new_row_properties.raw_row_number = parsed.raw_row_number
+    where parsed.needs_property_rewrite and new_row_properties.property_key not in (
         {%- for property_key in var('personal_data_property_keys') %}
             '{{ property_key }}'{{ "," if not loop.last }}
         {%- endfor %}
     )
-    group by source_file, raw_row_number
+    group by new_row_properties.source_file, new_row_properties.raw_row_number
 ),
 
 new_rows as (
@@ -176,7 +182,11 @@ new_rows as (
         cast(revenue_amounts.revenue_text as double) as revenue,
         revenue_amounts.currency,
         cast(revenue_amounts.revenue_text as double) * currency_rates.usd_rate as revenue_usd,
-        coalesce(sanitized_properties.properties, '{}') as properties
+        case
+            when not resolved.has_object_properties then '{}'
+            when resolved.needs_property_rewrite then coalesce(sanitized_properties.properties, '{}')
+            else cast(json(coalesce(resolved.properties_text, '{}')) as varchar)
+        end as properties
     from resolved
     left join property_checks
         on
@@ -209,26 +219,46 @@ candidates as (
     {%- endif %}
 ),
 
+repeated_keys as (
+    -- Only keys seen more than once need ordering; most rows are alone with their key.
+    select dedup_key
+    from candidates
+    group by dedup_key
+    having count(*) > 1
+),
+
+contested as (
+    select
+        *,
+        row_number() over (
+            partition by dedup_key, rule_reason is null
+            order by received_at, source_file, raw_row_number
+        ) as arrival_rank,
+        row_number() over (partition by dedup_key order by source_file, raw_row_number) as occurrence
+    from candidates
+    where dedup_key in (select repeated_keys.dedup_key from repeated_keys)
+),
+
+ranked as (
+    select
+        *,
+        1 as arrival_rank,
+        1 as occurrence
+    from candidates
+    where dedup_key not in (select repeated_keys.dedup_key from repeated_keys)
+    union all
+    select * from contested
+),
+
 judged as (
     select
         *,
         case
             when rule_reason is not null then rule_reason
-            when
-                insert_id is not null
-                and row_number() over (
-                    partition by dedup_key, rule_reason is null
-                    order by received_at, source_file, raw_row_number
-                ) > 1
-                then 'duplicate_event'
+            when insert_id is not null and arrival_rank > 1 then 'duplicate_event'
         end as reason,
-        coalesce(
-            insert_id,
-            md5(dedup_key || '|' || row_number() over (
-                partition by dedup_key order by source_file, raw_row_number
-            ))
-        ) as event_id
-    from candidates
+        coalesce(insert_id, md5(dedup_key || '|' || occurrence)) as event_id
+    from ranked
 ),
 
 final as (

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Make the single-file docs site self-contained: embed the docs' images as data URIs.
+
+`dbt docs generate --static` inlines the manifest and catalog into `target/static_index.html`,
+but images in doc blocks stay links to `docs/assets/<file>` (copied to `target/docs/assets/`).
+The file then shows broken images as soon as it is opened anywhere else (mailed, uploaded, moved).
+This script replaces each `docs/assets/<file>` link with the file's content as a `data:` URI,
+in place.
+
+Example:
+  .venv/bin/python scripts/embed_docs_assets.py target/static_index.html
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import mimetypes
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+ASSET_PREFIX = "docs/assets/"
+DEFAULT_ASSETS = PROJECT_DIR / "docs" / "assets"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+
+
+class EmbedError(Exception):
+    """Bad input: reported as one line, exit code 1."""
+
+
+def data_uri(path: Path) -> str:
+    """The file as a base64 `data:` URI."""
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def embed(html_path: Path, assets_dir: Path) -> dict[str, int]:
+    """Embed every image of ``assets_dir`` linked from ``html_path``; return links replaced per file."""
+    if not html_path.is_file():
+        raise EmbedError(f"{html_path}: no such file; run `dbt docs generate --static` first")
+    if not assets_dir.is_dir():
+        raise EmbedError(f"{assets_dir}: no such folder; run scripts/render_charts.py first")
+    html = html_path.read_text(encoding="utf-8")
+    replaced: dict[str, int] = {}
+    for asset in sorted(assets_dir.iterdir()):
+        if asset.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        link = ASSET_PREFIX + asset.name
+        count = html.count(link)
+        if count:
+            html = html.replace(link, data_uri(asset))
+            replaced[asset.name] = count
+    html_path.write_text(html, encoding="utf-8")
+    return replaced
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line arguments."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("html", type=Path, help="static docs file to change in place (target/static_index.html)")
+    parser.add_argument(
+        "--assets",
+        type=Path,
+        default=None,
+        help="image folder (default: docs/assets beside the HTML file if present, else the project's docs/assets)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    assets = args.assets
+    if assets is None:
+        beside = args.html.parent / "docs" / "assets"
+        assets = beside if beside.is_dir() else DEFAULT_ASSETS
+    try:
+        replaced = embed(args.html, assets)
+    except EmbedError as exc:
+        print(f"embed_docs_assets: {exc}", file=sys.stderr)
+        return 1
+    summary = ", ".join(f"{name} x{count}" for name, count in replaced.items()) or "no image links found"
+    print(f"embedded into {args.html}: {summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Render the docs' charts (PNG) from a built DuckDB file of the product metrics layer.
+
+Reads only the public metric models (schema `metrics`) and writes five charts into the docs'
+asset folder (`docs/assets/` by default, which `dbt docs generate` copies to `target/assets/`):
+
+  active_users.png     DAU, WAU and MAU per day
+  retention.png        weekly retention heatmap by first-seen week, and the daily retention curve
+  funnels.png          users reaching each step of every funnel (all reported entry days)
+  lifecycle.png        new, returning, resurrecting and dormant users per complete week
+  data_quality.png     raw rows per quarantine reason and owning team
+
+Example:
+  .venv/bin/python scripts/render_charts.py --db target/product_metrics.duckdb --out docs/assets
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import duckdb  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_DB = PROJECT_DIR / "target" / "product_metrics.duckdb"
+DEFAULT_OUT = PROJECT_DIR / "docs" / "assets"
+SCHEMA = "metrics"
+REQUIRED_MODELS = (
+    "metrics_active_users_daily",
+    "metrics_retention_weekly_cohorts",
+    "metrics_retention_daily_cohorts",
+    "metrics_funnel_conversion",
+    "metrics_lifecycle_weekly",
+    "metrics_data_quality_daily",
+)
+# Fixed palette (colour-blind friendly, Okabe-Ito) so every chart reads the same way.
+BLUE, ORANGE, GREEN, RED, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
+# No software version or timestamp in the PNG: the same data gives byte-identical files.
+PNG_METADATA: dict[str, Any] = {"Software": None}
+
+
+class ChartError(Exception):
+    """Bad input: reported as one line, exit code 1."""
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """Run a query and return a DataFrame."""
+    return con.execute(sql).df()
+
+
+def new_figure(width: float = 9.0, height: float = 4.2) -> Figure:
+    """A figure with the docs' common style."""
+    fig = plt.figure(figsize=(width, height), dpi=100)
+    fig.patch.set_facecolor("white")
+    return fig
+
+
+def no_data(fig: Figure, title: str, reason: str) -> Figure:
+    """Draw a readable placeholder instead of an empty or broken chart."""
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_axis_off()
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.text(0.5, 0.5, reason, ha="center", va="center", fontsize=11, color=GREY)
+    return fig
+
+
+def style_axis(ax: Any, title: str, ylabel: str) -> None:
+    """Common axis style: left title, light grid, no top/right frame."""
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="y", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def chart_active_users(con: duckdb.DuckDBPyConnection) -> Figure:
+    """DAU, rolling WAU and rolling MAU per day."""
+    df = query(con, f"select activity_date, dau, wau, mau from {SCHEMA}.metrics_active_users_daily order by 1")
+    fig = new_figure()
+    title = "Active users per day (DAU, rolling 7-day WAU, rolling 30-day MAU)"
+    if df.empty:
+        return no_data(fig, title, "No reporting days yet")
+    ax = fig.add_subplot(1, 1, 1)
+    dates = pd.to_datetime(df["activity_date"])
+    ax.plot(dates, df["mau"], color=PURPLE, linewidth=2, label="MAU (30 days)")
+    ax.plot(dates, df["wau"], color=ORANGE, linewidth=2, label="WAU (7 days)")
+    ax.plot(dates, df["dau"], color=BLUE, linewidth=2, label="DAU")
+    style_axis(ax, title, "people")
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, loc="upper left")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def chart_retention(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Weekly cohort heatmap (left) and the daily retention curve over all cohorts (right)."""
+    weekly = query(
+        con,
+        f"""
+        select cohort_week_start_date, week_number, cohort_size, retention_rate
+        from {SCHEMA}.metrics_retention_weekly_cohorts
+        order by cohort_week_start_date, week_number
+        """,
+    )
+    daily = query(
+        con,
+        f"""
+        select day_number, sum(retained_users) / sum(cohort_size) as retention_rate, count(*) as cohorts
+        from {SCHEMA}.metrics_retention_daily_cohorts
+        group by day_number
+        order by day_number
+        """,
+    )
+    fig = new_figure(11.0, 4.6)
+    title = "Retention by first-seen cohort"
+    if weekly.empty and daily.empty:
+        return no_data(fig, title, "No complete cohort yet")
+    heat_ax = fig.add_subplot(1, 2, 1)
+    if weekly.empty:
+        heat_ax.set_axis_off()
+        heat_ax.text(0.5, 0.5, "No complete week yet", ha="center", va="center", color=GREY)
+    else:
+        grid = weekly.pivot(index="cohort_week_start_date", columns="week_number", values="retention_rate")
+        sizes = weekly.groupby("cohort_week_start_date")["cohort_size"].max()
+        values = grid.to_numpy(dtype=float)
+        image = heat_ax.imshow(np.ma.masked_invalid(values), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+        for (row, col), value in np.ndenumerate(values):
+            if not np.isnan(value):
+                colour = "white" if value > 0.55 else "black"
+                heat_ax.text(col, row, f"{value:.0%}", ha="center", va="center", fontsize=7, color=colour)
+        heat_ax.set_xticks(range(len(grid.columns)), [str(c) for c in grid.columns])
+        heat_ax.set_yticks(
+            range(len(grid.index)),
+            [f"{pd.Timestamp(d):%d %b} (n={int(sizes[d])})" for d in grid.index],
+            fontsize=8,
+        )
+        heat_ax.set_xlabel("weeks after the cohort week")
+        heat_ax.set_title("Weekly retention, cohort week (Monday)", loc="left", fontsize=11, fontweight="bold")
+        fig.colorbar(image, ax=heat_ax, fraction=0.046, pad=0.04, format=lambda v, _: f"{v:.0%}")
+    curve_ax = fig.add_subplot(1, 2, 2)
+    if daily.empty:
+        curve_ax.set_axis_off()
+        curve_ax.text(0.5, 0.5, "No daily cohort yet", ha="center", va="center", color=GREY)
+    else:
+        curve_ax.plot(daily["day_number"], daily["retention_rate"], marker="o", color=BLUE, linewidth=2)
+        for day, rate in zip(daily["day_number"], daily["retention_rate"], strict=True):
+            curve_ax.annotate(f"{rate:.0%}", (day, rate), textcoords="offset points", xytext=(5, 5), ha="left", fontsize=8)
+        style_axis(curve_ax, "Day-N retention, all daily cohorts", "share of cohort active on day N")
+        curve_ax.set_xlabel("days after first seen")
+        curve_ax.set_ylim(0, 1.08)
+        curve_ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    fig.tight_layout()
+    return fig
+
+
+def chart_funnels(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Users reaching each step of each funnel, summed over every reported entry day."""
+    df = query(
+        con,
+        f"""
+        select funnel_name, step_number, step_event_name, sum(users) as users
+        from {SCHEMA}.metrics_funnel_conversion
+        group by funnel_name, step_number, step_event_name
+        order by funnel_name, step_number
+        """,
+    )
+    fig = new_figure(11.0, 4.2)
+    title = "Funnels: people reaching each step"
+    if df.empty:
+        return no_data(fig, title, "No funnel with a complete conversion window yet")
+    funnels = list(dict.fromkeys(df["funnel_name"]))
+    axes = fig.subplots(1, len(funnels), squeeze=False)[0]
+    for ax, funnel in zip(axes, funnels, strict=True):
+        steps = df[df["funnel_name"] == funnel]
+        start = float(steps["users"].iloc[0]) or float("nan")
+        labels = [f"{n}. {name}" for n, name in zip(steps["step_number"], steps["step_event_name"], strict=True)]
+        bars = ax.bar(range(len(steps)), steps["users"], color=BLUE)
+        for bar, users in zip(bars, steps["users"], strict=True):
+            share = users / start if start == start else float("nan")
+            text = f"{int(users):,}\n{share:.0%}" if share == share else f"{int(users):,}"
+            ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()), textcoords="offset points",
+                        xytext=(0, 3), ha="center", fontsize=8)
+        ax.set_xticks(range(len(steps)), labels, rotation=20, ha="right", fontsize=8)
+        style_axis(ax, funnel, "people")
+        ax.set_ylim(0, max(float(steps["users"].max()), 1.0) * 1.25)
+    fig.suptitle(title + " (share = conversion from step 1)", x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def chart_lifecycle(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Growth accounting per complete week; dormant users drawn below zero."""
+    df = query(
+        con,
+        f"""
+        select week_start_date, new_users, returning_users, resurrecting_users, dormant_users, quick_ratio
+        from {SCHEMA}.metrics_lifecycle_weekly
+        order by week_start_date
+        """,
+    )
+    fig = new_figure()
+    title = "Lifecycle per week: where active users come from, and who left"
+    if df.empty:
+        return no_data(fig, title, "No complete week yet")
+    ax = fig.add_subplot(1, 1, 1)
+    x = np.arange(len(df))
+    ax.bar(x, df["returning_users"], color=BLUE, label="returning")
+    ax.bar(x, df["new_users"], bottom=df["returning_users"], color=GREEN, label="new")
+    ax.bar(x, df["resurrecting_users"], bottom=df["returning_users"] + df["new_users"], color=ORANGE,
+           label="resurrecting")
+    ax.bar(x, -df["dormant_users"], color=RED, label="dormant (shown below 0)")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(x, [f"{pd.Timestamp(d):%d %b}" for d in df["week_start_date"]], rotation=0, fontsize=8)
+    style_axis(ax, title, "people")
+    ax.set_xlabel("week starting (Monday)")
+    ax.legend(frameon=False, ncols=4, loc="upper left", fontsize=8)
+    top = float((df["returning_users"] + df["new_users"] + df["resurrecting_users"]).max())
+    ax.set_ylim(-max(float(df["dormant_users"].max()), 1.0) * 1.15, max(top, 1.0) * 1.3)
+    fig.tight_layout()
+    return fig
+
+
+def chart_data_quality(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Rejected raw rows per reason, stacked by owning team, with the accepted share in the title."""
+    df = query(
+        con,
+        f"""
+        select reason, owner_team, sum(rows) as raw_rows
+        from {SCHEMA}.metrics_data_quality_daily
+        group by reason, owner_team
+        """,
+    )
+    fig = new_figure()
+    title = "Data quality: rejected raw rows by reason and owning team"
+    if df.empty:
+        return no_data(fig, title, "No raw rows received yet")
+    total = float(df["raw_rows"].sum())
+    accepted = float(df.loc[df["reason"] == "accepted", "raw_rows"].sum())
+    rejected = df[df["reason"] != "accepted"]
+    title = f"{title}\n{accepted / total:.1%} of {int(total):,} raw rows accepted"
+    if rejected.empty:
+        return no_data(fig, title, "No rejected rows")
+    grid = rejected.pivot_table(index="reason", columns="owner_team", values="raw_rows", aggfunc="sum", fill_value=0)
+    grid = grid.loc[grid.sum(axis=1).sort_values().index]
+    teams = sorted(grid.columns)
+    colours = [BLUE, ORANGE, GREEN, PURPLE, RED, "#56B4E9", "#F0E442", GREY]
+    ax = fig.add_subplot(1, 1, 1)
+    left = np.zeros(len(grid))
+    for index, team in enumerate(teams):
+        colour = GREY if team == "unassigned" else colours[index % len(colours)]
+        ax.barh(grid.index, grid[team], left=left, color=colour, label=team)
+        left += grid[team].to_numpy(dtype=float)
+    for row, value in enumerate(left):
+        ax.annotate(f"{int(value):,}", (value, row), textcoords="offset points", xytext=(4, 0), va="center", fontsize=8)
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.set_xlabel("raw rows (all received days)")
+    ax.grid(axis="x", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlim(0, float(left.max()) * 1.15)
+    ax.legend(frameon=False, title="owner team", fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], Figure]] = {
+    "active_users.png": chart_active_users,
+    "retention.png": chart_retention,
+    "funnels.png": chart_funnels,
+    "lifecycle.png": chart_lifecycle,
+    "data_quality.png": chart_data_quality,
+}
+
+
+def check_database(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Fail with one line when a metric model is missing (database not built)."""
+    present = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = ?", [SCHEMA]
+        ).fetchall()
+    }
+    missing = [name for name in REQUIRED_MODELS if name not in present]
+    if missing:
+        raise ChartError(f"{db_path}: missing {SCHEMA}.{', '.join(missing)}; run `make build` (dbt build) first")
+
+
+def render(db_path: Path, out_dir: Path, quiet: bool = False) -> list[Path]:
+    """Render every chart from ``db_path`` into ``out_dir``; return the written files."""
+    if not db_path.is_file():
+        raise ChartError(f"{db_path}: no such DuckDB file; run `make build` (dbt build) first")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        raise ChartError(f"{db_path}: cannot open as DuckDB: {str(exc).splitlines()[0]}") from exc
+    written: list[Path] = []
+    try:
+        check_database(con, db_path)
+        for index, (file_name, draw) in enumerate(CHARTS.items(), start=1):
+            fig = draw(con)
+            path = out_dir / file_name
+            fig.savefig(path, format="png", metadata=PNG_METADATA)
+            plt.close(fig)
+            written.append(path)
+            if not quiet:
+                print(f"[{index}/{len(CHARTS)}] {path}", flush=True)
+    finally:
+        con.close()
+    return written
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line arguments."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        epilog="Charts: " + ", ".join(CHARTS) + ". The docs pages show them as assets/<file>.",
+    )
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"built DuckDB file (default: {DEFAULT_DB.relative_to(PROJECT_DIR)})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT.relative_to(PROJECT_DIR)})")
+    parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    try:
+        render(args.db, args.out, quiet=args.quiet)
+    except ChartError as exc:
+        print(f"render_charts: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
