@@ -12,27 +12,36 @@ with validated as (
     select * from {{ ref('stg_events_validated') }}
 ),
 
-{% if is_incremental() -%}
 previous_owners as (
+    {% if is_incremental() -%}
     select * from {{ this }}
+    {%- else -%}
+        select
+            cast(null as varchar) as device_id,
+            cast(null as varchar) as device_user_id,
+            cast(null as timestamp) as owner_changed_at,
+            cast(null as varchar) as previous_device_user_id,
+            cast(null as timestamp) as source_written_at
+        where false
+    {%- endif %}
 ),
 
-{% endif -%}
 touched_devices as (
-    select distinct device_id
+    select distinct validated.device_id
     from validated
     where
-        device_id is not null
-        {%- if is_incremental() %}
-        and written_at > (select max(previous_owners.source_written_at) from previous_owners)
-        {%- endif %}
+        validated.device_id is not null
+        and validated.written_at > coalesce(
+            (select max(previous_owners.source_written_at) from previous_owners),
+            cast('1900-01-01' as timestamp)
+        )
 ),
 
 owners as (
     select
         validated.device_id,
         first(validated.user_id order by validated.event_at, validated.event_id)
-            filter (where validated.is_clean and validated.user_id is not null) as device_user_id
+        filter (where validated.is_clean and validated.user_id is not null) as device_user_id
     from validated
     inner join touched_devices
         on validated.device_id = touched_devices.device_id
@@ -43,27 +52,23 @@ final as (
     select
         owners.device_id,
         owners.device_user_id,
-        {%- if is_incremental() %}
         case
-            when previous_owners.device_id is null or owners.device_user_id is distinct from previous_owners.device_user_id
+            -- User ids are never empty text (staging nulls blanks), so '' stands for "no owner".
+            when
+                previous_owners.device_id is null
+                or coalesce(owners.device_user_id, '') != coalesce(previous_owners.device_user_id, '')
                 then {{ run_timestamp() }}
             else previous_owners.owner_changed_at
         end as owner_changed_at,
         case
-            when owners.device_user_id is distinct from previous_owners.device_user_id
+            when coalesce(owners.device_user_id, '') != coalesce(previous_owners.device_user_id, '')
                 then previous_owners.device_user_id
             else previous_owners.previous_device_user_id
         end as previous_device_user_id,
-        {%- else %}
-        {{ run_timestamp() }} as owner_changed_at,
-        cast(null as varchar) as previous_device_user_id,
-        {%- endif %}
         (select max(validated.written_at) from validated) as source_written_at
     from owners
-    {%- if is_incremental() %}
     left join previous_owners
         on owners.device_id = previous_owners.device_id
-    {%- endif %}
 )
 
 select * from final

@@ -126,11 +126,14 @@ sanitized_properties as (
         new_row_properties.raw_row_number,
         cast(to_json(map_from_entries(list(
             row(
-                property_key,
+                new_row_properties.property_key,
                 case
-                    when property_json_type in ('VARCHAR', 'OBJECT', 'ARRAY')
-                        then cast({{ redact_personal_data('cast(property_value as varchar)') }} as json)
-                    else property_value
+                    when new_row_properties.property_json_type in ('VARCHAR', 'OBJECT', 'ARRAY')
+                        then
+                            cast(
+                                {{ redact_personal_data('cast(new_row_properties.property_value as varchar)') }} as json
+                            )
+                    else new_row_properties.property_value
                 end
             )
             order by new_row_properties.property_key
@@ -140,11 +143,12 @@ sanitized_properties as (
         on
             new_row_properties.source_file = parsed.source_file
             and new_row_properties.raw_row_number = parsed.raw_row_number
-    where parsed.needs_property_rewrite and new_row_properties.property_key not in (
-        {%- for property_key in var('personal_data_property_keys') %}
+    where
+        parsed.needs_property_rewrite and new_row_properties.property_key not in (
+            {%- for property_key in var('personal_data_property_keys') %}
             '{{ property_key }}'{{ "," if not loop.last }}
-        {%- endfor %}
-    )
+            {%- endfor %}
+        )
     group by new_row_properties.source_file, new_row_properties.raw_row_number
 ),
 

@@ -9,12 +9,12 @@ located as (
     select
         *,
         {{ raw_source.source_file_sql }} as located_source_file,
-        {%- if raw_source.row_number_sql %}
+    {%- if raw_source.row_number_sql %}
         {{ raw_source.row_number_sql }} as located_row_number
         {%- else %}
-        -- DuckDB keeps scan order (preserve_insertion_order), so positions follow the file.
-        row_number() over () as located_row_number
-        {%- endif %}
+    -- DuckDB keeps scan order (preserve_insertion_order), so positions follow the file.
+    row_number() over () as located_row_number
+    {%- endif %}
     from raw_source
 ),
 
