@@ -1,34 +1,20 @@
-with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+with complete_weeks as (
+    select * from {{ ref('int_reporting_weeks') }}
 ),
 
 users as (
     select * from {{ ref('dim_users') }}
 ),
 
-user_activity as (
-    select * from {{ ref('int_user_activity_daily') }}
-),
-
-complete_weeks as (
-    select distinct week_start_date
-    from calendar
-    where is_week_complete
-),
-
 active_weeks as (
-    select distinct
-        user_key,
-        week_start_date
-    from user_activity
-    where has_active_event
+    select * from {{ ref('int_user_activity_weekly') }}
 ),
 
 week_pairs as (
     -- Each complete week with the week before it.
     select
         week_start_date,
-        cast({{ dbt.dateadd('day', -7, 'week_start_date') }} as date) as previous_week_start_date
+        previous_week_start_date
     from complete_weeks
 ),
 

@@ -1,19 +1,13 @@
-with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+with complete_weeks as (
+    select * from {{ ref('int_reporting_weeks') }}
 ),
 
 users as (
     select * from {{ ref('dim_users') }}
 ),
 
-user_activity as (
-    select * from {{ ref('int_user_activity_daily') }}
-),
-
-complete_weeks as (
-    select distinct week_start_date
-    from calendar
-    where is_week_complete
+active_weeks as (
+    select * from {{ ref('int_user_activity_weekly') }}
 ),
 
 week_numbers as (
@@ -30,14 +24,6 @@ cohort_users as (
     from users
     inner join complete_weeks
         on users.first_seen_week_start_date = complete_weeks.week_start_date
-),
-
-active_weeks as (
-    select distinct
-        user_key,
-        week_start_date
-    from user_activity
-    where has_active_event
 ),
 
 cohort_sizes as (

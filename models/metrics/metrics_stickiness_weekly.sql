@@ -1,27 +1,16 @@
-with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+with complete_weeks as (
+    select * from {{ ref('int_reporting_weeks') }}
 ),
 
-user_activity as (
-    select * from {{ ref('int_user_activity_daily') }}
-),
-
-complete_weeks as (
-    select distinct week_start_date
-    from calendar
-    where is_week_complete
+active_weeks as (
+    select * from {{ ref('int_user_activity_weekly') }}
 ),
 
 user_weeks as (
-    select
-        user_activity.week_start_date,
-        user_activity.user_key,
-        count(*) as days_active
-    from user_activity
+    select active_weeks.*
+    from active_weeks
     inner join complete_weeks
-        on user_activity.week_start_date = complete_weeks.week_start_date
-    where user_activity.has_active_event
-    group by user_activity.week_start_date, user_activity.user_key
+        on active_weeks.week_start_date = complete_weeks.week_start_date
 ),
 
 users_by_days_active as (
