@@ -30,7 +30,8 @@ install: $(BIN)/.installed
 build: install
 	@echo "==> dbt build (seeds, models, tests) into $(DB_PATH)"
 	@mkdir -p $(dir $(DB_PATH))
-	DBT_DUCKDB_PATH=$(DB_PATH) $(BIN)/dbt build
+	@# The wrapper fails at once, in one line, if another process is using the database.
+	DBT_DUCKDB_PATH=$(DB_PATH) $(BIN)/python scripts/dbt_exclusive.py build
 	@$(MAKE) --no-print-directory docs
 	@echo "make build: OK - database $(DB_PATH), docs target/static_index.html"
 

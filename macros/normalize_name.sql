@@ -7,7 +7,8 @@
     case
         -- Fast path: most names already follow the convention.
         when regexp_full_match({{ expression }}, '[a-z0-9]+(_[a-z0-9]+)*') then {{ expression }}
-        else lower(
+        -- Only ASCII letters change case (Unicode case folding would merge look-alike names).
+        else translate(
             trim(
                 {{ regexp_replace_all(
                     regexp_replace_all(
@@ -19,7 +20,9 @@
                     "'_'"
                 ) }},
                 '_'
-            )
+            ),
+            'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+            'abcdefghijklmnopqrstuvwxyz'
         )
     end
 {%- endmacro %}

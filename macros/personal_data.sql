@@ -4,11 +4,15 @@
     {{ regexp_replace_all(
         regexp_replace_all(
             regexp_replace_all(
-                expression,
-                "'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}'",
-                "'[redacted email]'"
+                regexp_replace_all(
+                    expression,
+                    "'[^ \t\n\r\f\v\"@<>(),;:\\[\\]{}]+(@|\\\\u0040)[^ \t\n\r\f\v\"@<>(),;:\\[\\]{}]+[.][A-Za-z]{2,}'",
+                    "'[redacted email]'"
+                ),
+                "'[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}'",
+                "'[redacted ip]'"
             ),
-            "'[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}'",
+            "'([0-9A-Fa-f]{0,4}:){3,7}[0-9A-Fa-f]{1,4}'",
             "'[redacted ip]'"
         ),
         "'[+]?[0-9][0-9 ().-]{6,}[0-9]'",
@@ -61,7 +65,7 @@
             != len(json_keys(coalesce({{ expression }}, '{}')))
             or regexp_matches(
                 {{ expression }},
-                '@|[0-9][.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]|[0-9][0-9 ().-]{6,}[0-9]|"({{ var('personal_data_property_keys') | join('|') }})"'
+                '@|u0040|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:|[0-9][.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]|[0-9][0-9 ().-]{6,}[0-9]|"({{ var('personal_data_property_keys') | join('|') }})"'
             )
     end
 {%- endmacro %}

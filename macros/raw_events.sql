@@ -17,14 +17,19 @@
     {{ return(adapter.dispatch('raw_events_file_source', 'product_metrics')(raw_path)) }}
 {%- endmacro %}
 
+{#- The loader's own file-name column is `_raw_source_file`, not DuckDB's default `filename`, so
+    that a raw file with an extra column called `filename` still loads (extra columns are
+    ignored). -#}
 {% macro default__raw_events_file_source(raw_path) -%}
     {%- set quoted_path = "'" ~ (raw_path | replace("'", "''")) ~ "'" -%}
     {%- set lowered = raw_path | lower -%}
     {%- if lowered.endswith('.parquet') -%}
         {%- set relation -%}
-            read_parquet({{ quoted_path }}, union_by_name = true, filename = true, file_row_number = true)
+            read_parquet(
+                {{ quoted_path }}, union_by_name = true, filename = '_raw_source_file', file_row_number = true
+            )
         {%- endset -%}
-        {{ return({'relation': relation, 'source_file_sql': 'filename', 'row_number_sql': 'file_row_number + 1'}) }}
+        {{ return({'relation': relation, 'source_file_sql': '_raw_source_file', 'row_number_sql': 'file_row_number + 1'}) }}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') -%}
         {%- set relation -%}
             read_csv(
@@ -35,10 +40,10 @@
                 quote = '"',
                 escape = '"',
                 union_by_name = true,
-                filename = true
+                filename = '_raw_source_file'
             )
         {%- endset -%}
-        {{ return({'relation': relation, 'source_file_sql': 'filename', 'row_number_sql': none}) }}
+        {{ return({'relation': relation, 'source_file_sql': '_raw_source_file', 'row_number_sql': none}) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "var raw_events_path = '" ~ raw_path ~ "': expected a .csv, .csv.gz or .parquet file or glob"

@@ -381,7 +381,8 @@ def _has_type(value: Any, expected: str) -> bool:
     if expected == "number":
         return type(value) in (int, float)
     if expected == "integer":
-        return type(value) is int  # a JSON number written without fraction or exponent
+        # A JSON number written without fraction or exponent that fits in 64 bits.
+        return type(value) is int and -(2**63) <= value <= 2**64 - 1
     if expected == "boolean":
         return type(value) is bool
     return False

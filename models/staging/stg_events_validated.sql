@@ -128,7 +128,10 @@ sanitized_properties as (
             row(
                 new_row_properties.property_key,
                 case
-                    when new_row_properties.property_json_type in ('VARCHAR', 'OBJECT', 'ARRAY')
+                    -- A string is masked once decoded, so escapes like \u0040 cannot hide an e-mail.
+                    when new_row_properties.property_json_type = 'VARCHAR'
+                        then to_json({{ redact_personal_data("new_row_properties.property_value ->> '$'") }})
+                    when new_row_properties.property_json_type in ('OBJECT', 'ARRAY')
                         then
                             cast(
                                 {{ redact_personal_data('cast(new_row_properties.property_value as varchar)') }} as json
