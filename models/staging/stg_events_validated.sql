@@ -52,15 +52,15 @@ parsed as (
         {{ needs_property_rewrite(clean_text('properties')) }} as needs_property_rewrite,
         {{ clean_text('properties') }} as properties_text,
         -- Rows without an insert_id are told apart by their raw values (see event_id).
-        coalesce(
-            'insert_id:' || {{ clean_text('insert_id') }},
-            'raw:' || md5(concat_ws(
+        case
+            when {{ clean_text('insert_id') }} is not null then 'insert_id:' || {{ clean_text('insert_id') }}
+            else 'raw:' || md5(concat_ws(
                 '|',
                 {%- for column_name in raw_event_columns() %}
                 coalesce({{ column_name }}, ''){% if not loop.last %},{% endif %}
                 {%- endfor %}
             ))
-        ) as dedup_key
+        end as dedup_key
     from raw_events
 ),
 
@@ -142,12 +142,13 @@ sanitized_properties as (
             order by new_row_properties.property_key
         ))) as varchar) as properties
     from new_row_properties
-    inner join parsed
+    -- `resolved` is computed once; re-reading `parsed` here would re-run its parsing per property.
+    inner join resolved
         on
-            new_row_properties.source_file = parsed.source_file
-            and new_row_properties.raw_row_number = parsed.raw_row_number
+            new_row_properties.source_file = resolved.source_file
+            and new_row_properties.raw_row_number = resolved.raw_row_number
     where
-        parsed.needs_property_rewrite and new_row_properties.property_key not in (
+        resolved.needs_property_rewrite and new_row_properties.property_key not in (
             {%- for property_key in var('personal_data_property_keys') %}
             '{{ property_key }}'{{ "," if not loop.last }}
             {%- endfor %}
