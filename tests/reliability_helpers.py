@@ -16,27 +16,8 @@ from typing import Any, Iterable
 import duckdb
 
 from dbt_helpers import PROJECT_DIR, run_dbt
+from oracle import RAW_COLUMNS, REASONS
 
-RAW_COLUMNS: tuple[str, ...] = (
-    "insert_id",
-    "event_name",
-    "user_id",
-    "device_id",
-    "event_time",
-    "received_at",
-    "platform",
-    "app_version",
-    "country",
-    "properties",
-)
-REASONS: tuple[str, ...] = (
-    "missing_identity",
-    "invalid_timestamp",
-    "future_timestamp",
-    "unplanned_event",
-    "invalid_properties",
-    "duplicate_event",
-)
 # Schemas past staging: personal data must never reach them in clear text.
 SCHEMAS_PAST_STAGING: tuple[str, ...] = ("intermediate", "marts", "metrics")
 _SYSTEM_SCHEMAS = ("information_schema", "pg_catalog")
