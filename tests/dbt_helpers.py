@@ -56,17 +56,17 @@ def run_dbt(
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
-    result = subprocess.run(
-        command,
-        cwd=project_dir,
-        env=dbt_env(db_path),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_command(command, project_dir, dbt_env(db_path), f"dbt {' '.join(args)}", check)
+
+
+def run_command(
+    command: list[str], cwd: Path, env: dict[str, str], label: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run a tool; when ``check``, fail with its name, exit code and the tail of its output."""
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise AssertionError(
-            f"dbt {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+            f"{label} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
         )
     return result
 

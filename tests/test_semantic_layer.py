@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dbt_helpers import PROJECT_DIR, dbt_env
+from dbt_helpers import PROJECT_DIR, dbt_env, run_command
 
 MF_EXECUTABLE = Path(sys.executable).with_name("mf")
 
@@ -79,19 +79,7 @@ class MetricFlow:
         self.env["DBT_PROJECT_DIR"] = str(self.project_dir)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [str(MF_EXECUTABLE), *args],
-            cwd=self.project_dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f"mf {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
-            )
-        return result
+        return run_command([str(MF_EXECUTABLE), *args], self.project_dir, self.env, f"mf {' '.join(args)}", check)
 
     def query(self, metrics: list[str], group_by: list[str]) -> pd.DataFrame:
         csv_path = self.project_dir / "query.csv"
