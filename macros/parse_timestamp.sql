@@ -7,19 +7,29 @@
 
 {% macro default__parse_timestamp_utc(expression) -%}
     case
-        when regexp_full_match({{ expression }}, '-?[0-9]{1,15}')
-            then epoch_ms(cast({{ expression }} as bigint))
+        -- ISO text first: it is the common shape, so most rows take one regex test.
         when regexp_full_match(
             {{ expression }},
             '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?'
         )
             then timezone('UTC', try_cast({{ expression }} as timestamptz))
+        when regexp_full_match({{ expression }}, '-?[0-9]{1,15}')
+            then epoch_ms(cast({{ expression }} as bigint))
     end
 {%- endmacro %}
 
 {#- Blank text (empty or only whitespace) becomes null; other text is trimmed. -#}
 {% macro clean_text(expression) -%}
-    nullif(trim({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')
+    {{ return(adapter.dispatch('clean_text', 'product_metrics')(expression)) }}
+{%- endmacro %}
+
+{#- Trimming a character set is costly per row, and almost no text has whitespace at its
+    edges: text whose first and last characters are above the control range is kept as it is. -#}
+{% macro default__clean_text(expression) -%}
+    case
+        when ord({{ expression }}[1]) > 32 and ord({{ expression }}[-1]) > 32 then {{ expression }}
+        else nullif(trim({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')
+    end
 {%- endmacro %}
 
 {#- Exact seconds (with fractions) from one timestamp to a later one. -#}

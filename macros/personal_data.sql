@@ -50,22 +50,22 @@
     end
 {%- endmacro %}
 
-{#- True when a properties text must be rebuilt before it leaves staging: its keys are not all
-    distinct snake_case, or it may hold personal data (a personal-data key, or something shaped
-    like an e-mail, IP address or phone number). Other objects are passed through unchanged. -#}
-{% macro needs_property_rewrite(expression) -%}
+{#- True when a properties object must be rebuilt before it leaves staging: its keys are not
+    all distinct snake_case, or it may hold personal data (a personal-data key, or something
+    shaped like an e-mail, IP address or phone number). Other objects are passed through
+    unchanged. Only for texts that are JSON objects; the keys are parsed once by the caller. -#}
+{% macro needs_property_rewrite(expression, keys_expression) -%}
     case
-        when not {{ is_json_object("coalesce(" ~ expression ~ ", '{}')") }} then false
-        else
+        when
             not regexp_full_match(
-                array_to_string(json_keys(coalesce({{ expression }}, '{}')), ','),
+                array_to_string({{ keys_expression }}, ','),
                 '(([a-z0-9]+(_[a-z0-9]+)*)(,[a-z0-9]+(_[a-z0-9]+)*)*)?'
             )
-            or len(list_distinct(json_keys(coalesce({{ expression }}, '{}'))))
-            != len(json_keys(coalesce({{ expression }}, '{}')))
-            or regexp_matches(
-                {{ expression }},
-                '@|u0040|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:|[0-9][.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]|[0-9][0-9 ().-]{6,}[0-9]|"({{ var('personal_data_property_keys') | join('|') }})"'
-            )
+            then true
+        when len(list_distinct({{ keys_expression }})) != len({{ keys_expression }}) then true
+        else regexp_matches(
+            {{ expression }},
+            '@|u0040|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:|[0-9][.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]|[0-9][0-9 ().-]{6,}[0-9]|"({{ var('personal_data_property_keys') | join('|') }})"'
+        )
     end
 {%- endmacro %}

@@ -35,33 +35,67 @@ currency_rates as (
     select * from {{ ref('currency_rates') }}
 ),
 
-parsed as (
+cleaned as (
     select
         source_file,
         raw_row_number,
         {{ clean_text('insert_id') }} as insert_id,
         {{ clean_text('user_id') }} as user_id,
         {{ clean_text('device_id') }} as device_id,
-        {{ normalize_name(clean_text('event_name')) }} as normalized_event_name,
-        {{ parse_timestamp_utc(clean_text('event_time')) }} as event_at,
-        {{ parse_timestamp_utc(clean_text('received_at')) }} as received_at,
+        {{ clean_text('event_name') }} as event_name_text,
+        {{ clean_text('event_time') }} as event_time_text,
+        {{ clean_text('received_at') }} as received_at_text,
         {{ clean_text('platform') }} as platform,
         {{ clean_text('app_version') }} as app_version,
         {{ clean_text('country') }} as country,
-        {{ is_json_object("coalesce(" ~ clean_text('properties') ~ ", '{}')") }} as has_object_properties,
-        {{ needs_property_rewrite(clean_text('properties')) }} as needs_property_rewrite,
-        {{ clean_text('properties') }} as properties_text,
+        coalesce({{ clean_text('properties') }}, '{}') as properties_text,
         -- Rows without an insert_id are told apart by their raw values (see event_id).
         case
-            when {{ clean_text('insert_id') }} is not null then 'insert_id:' || {{ clean_text('insert_id') }}
-            else 'raw:' || md5(concat_ws(
-                '|',
-                {%- for column_name in raw_event_columns() %}
-                coalesce({{ column_name }}, ''){% if not loop.last %},{% endif %}
-                {%- endfor %}
-            ))
-        end as dedup_key
+            when {{ clean_text('insert_id') }} is null
+                then 'raw:' || md5(concat_ws(
+                    '|',
+                    {%- for column_name in raw_event_columns() %}
+                    coalesce({{ column_name }}, ''){% if not loop.last %},{% endif %}
+                    {%- endfor %}
+                ))
+        end as raw_values_key
     from raw_events
+),
+
+shaped as (
+    select
+        *,
+        {{ is_json_object('properties_text') }} as has_object_properties
+    from cleaned
+),
+
+keyed as (
+    select
+        *,
+        -- Keys are parsed only for objects: json_keys fails on malformed text.
+        case when has_object_properties then json_keys(properties_text) end as property_keys
+    from shaped
+),
+
+parsed as (
+    select
+        source_file,
+        raw_row_number,
+        insert_id,
+        user_id,
+        device_id,
+        {{ normalize_name('event_name_text') }} as normalized_event_name,
+        {{ parse_timestamp_utc('event_time_text') }} as event_at,
+        {{ parse_timestamp_utc('received_at_text') }} as received_at,
+        platform,
+        app_version,
+        country,
+        has_object_properties,
+        has_object_properties
+        and {{ needs_property_rewrite('properties_text', 'property_keys') }} as needs_property_rewrite,
+        properties_text,
+        coalesce(raw_values_key, 'insert_id:' || insert_id) as dedup_key
+    from keyed
 ),
 
 new_row_properties as (
@@ -193,7 +227,7 @@ new_rows as (
         case
             when not resolved.has_object_properties then '{}'
             when resolved.needs_property_rewrite then coalesce(sanitized_properties.properties, '{}')
-            else cast(json(coalesce(resolved.properties_text, '{}')) as varchar)
+            else cast(json(resolved.properties_text) as varchar)
         end as properties
     from resolved
     left join property_checks
