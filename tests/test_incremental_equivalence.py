@@ -37,6 +37,8 @@ PER_PERSON_MODELS = {
     "intermediate.int_events_sessionized": "processed_at",
     "intermediate.int_user_activity_daily": "processed_at",
     "intermediate.int_sessions": "processed_at",
+    "intermediate.int_user_events_daily": "processed_at",
+    "intermediate.int_funnel_progress": "processed_at",
     "marts.dim_users": "processed_at",
     "marts.fct_events": "processed_at",
 }

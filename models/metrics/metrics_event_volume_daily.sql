@@ -2,20 +2,21 @@ with calendar as (
     select * from {{ ref('int_reporting_calendar') }}
 ),
 
-events as (
-    select * from {{ ref('int_events_sessionized') }}
+user_events as (
+    select * from {{ ref('int_user_events_daily') }}
 ),
 
 final as (
     select
-        events.event_date as activity_date,
-        events.event_name,
-        cast(count(*) as bigint) as events,
-        cast(count(distinct events.user_key) as bigint) as users
-    from events
+        user_events.activity_date,
+        user_events.event_name,
+        cast(sum(user_events.events) as bigint) as events,
+        -- One row per person, day and event: rows are distinct users.
+        cast(count(*) as bigint) as users
+    from user_events
     inner join calendar
-        on events.event_date = calendar.calendar_date
-    group by events.event_date, events.event_name
+        on user_events.activity_date = calendar.calendar_date
+    group by user_events.activity_date, user_events.event_name
 )
 
 select * from final
