@@ -99,12 +99,9 @@ parsed as (
 ),
 
 new_row_properties as (
-    select event_properties.*
-    from event_properties
-    inner join parsed
-        on
-            event_properties.source_file = parsed.source_file
-            and event_properties.raw_row_number = parsed.raw_row_number
+    -- The same files as raw_events: a filter on the file, not a join with the parsed rows.
+    select * from event_properties
+    {{ only_unloaded_files() }}
 ),
 
 resolved as (
@@ -120,74 +117,68 @@ resolved as (
         on event_names.event_name = tracking_plan.event_name
 ),
 
-property_checks as (
+event_requirements as (
     select
-        resolved.source_file,
-        resolved.raw_row_number,
-        bool_and(
-            coalesce(
-                {{ json_value_has_type('new_row_properties.property_json_type', 'required_properties.property_type') }},
-                false
-            )
-        ) as has_required_properties
-    from resolved
-    inner join required_properties
-        on resolved.event_name = required_properties.event_name
-    left join new_row_properties
-        on
-            resolved.source_file = new_row_properties.source_file
-            and resolved.raw_row_number = new_row_properties.raw_row_number
-            and required_properties.property_key = new_row_properties.property_key
-    group by resolved.source_file, resolved.raw_row_number
+        event_name,
+        count(*) as required_properties
+    from required_properties
+    group by event_name
 ),
 
-revenue_amounts as (
+properties_of_rows as (
+    -- Each property with what its row's verdict needs: the row's event and whether the row's
+    -- object is rebuilt, and the plan's type when the event requires this property.
     select
-        source_file,
-        raw_row_number,
-        max(case when property_key = 'revenue' then property_value ->> '$' end) as revenue_text,
-        max(case when property_key = 'currency' then upper(trim(property_value ->> '$')) end) as currency
+        new_row_properties.*,
+        resolved.needs_property_rewrite,
+        required_properties.property_type as required_type
     from new_row_properties
-    where property_key in ('revenue', 'currency')
-    group by source_file, raw_row_number
-),
-
-sanitized_properties as (
-    -- Personal data never leaves staging: its keys are dropped, and e-mails, phone numbers and
-    -- IP addresses inside other values are masked.
-    select
-        new_row_properties.source_file,
-        new_row_properties.raw_row_number,
-        cast(to_json(map_from_entries(list(
-            row(
-                new_row_properties.property_key,
-                case
-                    -- A string is masked once decoded, so escapes like \u0040 cannot hide an e-mail.
-                    when new_row_properties.property_json_type = 'VARCHAR'
-                        then to_json({{ redact_personal_data("new_row_properties.property_value ->> '$'") }})
-                    when new_row_properties.property_json_type in ('OBJECT', 'ARRAY')
-                        then
-                            cast(
-                                {{ redact_personal_data('cast(new_row_properties.property_value as varchar)') }} as json
-                            )
-                    else new_row_properties.property_value
-                end
-            )
-            order by new_row_properties.property_key
-        ))) as varchar) as properties
-    from new_row_properties
-    -- `resolved` is computed once; re-reading `parsed` here would re-run its parsing per property.
     inner join resolved
         on
             new_row_properties.source_file = resolved.source_file
             and new_row_properties.raw_row_number = resolved.raw_row_number
-    where
-        resolved.needs_property_rewrite and new_row_properties.property_key not in (
-            {%- for property_key in var('personal_data_property_keys') %}
-            '{{ property_key }}'{{ "," if not loop.last }}
-            {%- endfor %}
-        )
-    group by new_row_properties.source_file, new_row_properties.raw_row_number
+    left join required_properties
+        on
+            resolved.event_name = required_properties.event_name
+            and new_row_properties.property_key = required_properties.property_key
+),
+
+property_summaries as (
+    -- One pass over the properties gives every per-row property fact.
+    select
+        source_file,
+        raw_row_number,
+        count(*) filter (
+            where {{ json_value_has_type('property_json_type', 'required_type') }}
+        ) as required_properties_present,
+        max(case when property_key = 'revenue' then property_value ->> '$' end) as revenue_text,
+        max(case when property_key = 'currency' then upper(trim(property_value ->> '$')) end) as currency,
+        -- Personal data never leaves staging: its keys are dropped, and e-mails, phone numbers and
+        -- IP addresses inside other values are masked.
+        cast(to_json(map_from_entries(list(
+            row(
+                property_key,
+                case
+                    -- Masking is costly: only for the objects being rebuilt (the others are filtered out).
+                    when not needs_property_rewrite then null
+                    -- A string is masked once decoded, so escapes like \u0040 cannot hide an e-mail.
+                    when property_json_type = 'VARCHAR'
+                        then to_json({{ redact_personal_data("property_value ->> '$'") }})
+                    when property_json_type in ('OBJECT', 'ARRAY')
+                        then cast({{ redact_personal_data('cast(property_value as varchar)') }} as json)
+                    else property_value
+                end
+            )
+            order by property_key
+        ) filter (
+            where needs_property_rewrite and property_key not in (
+                {%- for property_key in var('personal_data_property_keys') %}
+                '{{ property_key }}'{{ "," if not loop.last }}
+                {%- endfor %}
+            )
+        ))) as varchar) as sanitized_properties
+    from properties_of_rows
+    group by source_file, raw_row_number
 ),
 
 new_rows as (
@@ -206,7 +197,8 @@ new_rows as (
             when resolved.event_name is null then 'unplanned_event'
             when
                 not resolved.has_object_properties
-                or not coalesce(property_checks.has_required_properties, true)
+                or coalesce(property_summaries.required_properties_present, 0)
+                < coalesce(event_requirements.required_properties, 0)
                 or (resolved.is_revenue and currency_rates.currency is null)
                 then 'invalid_properties'
         end as rule_reason,
@@ -221,29 +213,23 @@ new_rows as (
         resolved.app_version,
         resolved.country,
         resolved.is_revenue,
-        cast(revenue_amounts.revenue_text as double) as revenue,
-        revenue_amounts.currency,
-        cast(revenue_amounts.revenue_text as double) * currency_rates.usd_rate as revenue_usd,
+        cast(property_summaries.revenue_text as double) as revenue,
+        property_summaries.currency,
+        cast(property_summaries.revenue_text as double) * currency_rates.usd_rate as revenue_usd,
         case
             when not resolved.has_object_properties then '{}'
-            when resolved.needs_property_rewrite then coalesce(sanitized_properties.properties, '{}')
+            when resolved.needs_property_rewrite then coalesce(property_summaries.sanitized_properties, '{}')
             else cast(json(resolved.properties_text) as varchar)
         end as properties
     from resolved
-    left join property_checks
+    left join property_summaries
         on
-            resolved.source_file = property_checks.source_file
-            and resolved.raw_row_number = property_checks.raw_row_number
-    left join revenue_amounts
-        on
-            resolved.source_file = revenue_amounts.source_file
-            and resolved.raw_row_number = revenue_amounts.raw_row_number
+            resolved.source_file = property_summaries.source_file
+            and resolved.raw_row_number = property_summaries.raw_row_number
+    left join event_requirements
+        on resolved.event_name = event_requirements.event_name
     left join currency_rates
-        on revenue_amounts.currency = upper(trim(currency_rates.currency))
-    left join sanitized_properties
-        on
-            resolved.source_file = sanitized_properties.source_file
-            and resolved.raw_row_number = sanitized_properties.raw_row_number
+        on property_summaries.currency = upper(trim(currency_rates.currency))
 ),
 
 {% set stored_columns = [
