@@ -13,11 +13,12 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install build docs lint dbt-test pytest test clean
+.PHONY: help install build docs lint dbt-test pytest test spark-install spark-test clean
 
 help:
 	@echo "make build  - install into .venv, dbt build on DuckDB ($(DB_PATH)), generate the docs"
 	@echo "make test   - every check: dbt build + tests, mf validate-configs, dbt-score, sqlfluff (temporary DuckDB), pytest"
+	@echo "make spark-test - the layers above staging built on Apache Spark (local), metrics compared with DuckDB"
 
 $(BIN)/.installed: requirements.txt requirements.lock
 	@echo "==> installing pinned dependencies into $(VENV)"
@@ -63,6 +64,26 @@ test: install
 	$(BIN)/python -m pytest -q
 	@rm -rf $(TEST_DIR)
 	@echo "make test: OK - dbt build and tests, mf validate-configs, dbt-score, sqlfluff and pytest all passed"
+
+# Apache Spark (local PySpark session) lives in its own virtualenv so the default install stays light.
+SPARK_VENV := .venv-spark
+SPARK_DIR := target/spark-check
+
+$(SPARK_VENV)/.installed: requirements-spark.txt requirements-spark.lock
+	@echo "==> installing pinned Spark dependencies into $(SPARK_VENV)"
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt -c requirements-spark.lock
+	@touch $@
+
+spark-install: $(SPARK_VENV)/.installed
+
+spark-test: install spark-install
+	@command -v java >/dev/null || { echo "make spark-test: Java 17+ is needed by Spark (java not found)"; exit 1; }
+	@rm -rf $(SPARK_DIR) && mkdir -p $(SPARK_DIR)
+	@echo "==> DuckDB build to compare with ($(SPARK_DIR)/duckdb.duckdb)"
+	DBT_DUCKDB_PATH=$(SPARK_DIR)/duckdb.duckdb $(BIN)/dbt build --target-path $(SPARK_DIR)/duckdb-target --log-path $(SPARK_DIR)/logs
+	@echo "==> Spark build of the layers above staging, then every public metric table compared"
+	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb $(SPARK_DIR)/duckdb.duckdb --duckdb-target $(SPARK_DIR)/duckdb-target --work-dir $(SPARK_DIR)/spark
 
 clean:
 	rm -rf target logs dbt_packages

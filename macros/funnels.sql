@@ -25,6 +25,22 @@
                 from {{ ref('funnel_steps') }}
             ),
 
+            numbered as (
+                select
+                    steps.*,
+                    count(*) over (partition by funnel_name, normalized_event_name) as steps_with_event,
+                    row_number() over (partition by funnel_name order by step_number) as step_position
+                from steps
+            ),
+
+            window_counts as (
+                select
+                    funnel_name,
+                    count(distinct conversion_window_days) as distinct_windows
+                from steps
+                group by funnel_name
+            ),
+
             problems as (
                 select
                     steps.funnel_name,
@@ -39,17 +55,15 @@
                     funnel_name,
                     step_number,
                     'event ''' || event_name || ''' appears in more than one step' as problem
-                from steps
-                qualify count(*) over (partition by funnel_name, normalized_event_name) > 1
+                from numbered
+                where steps_with_event > 1
                 union all
                 select
                     funnel_name,
                     step_number,
                     'step numbers must run 1..n without gaps or repeats' as problem
-                from steps
-                qualify
-                    step_number is null
-                    or step_number != row_number() over (partition by funnel_name order by step_number)
+                from numbered
+                where step_number is null or step_number != step_position
                 union all
                 select
                     funnel_name,
@@ -59,11 +73,13 @@
                 where coalesce(conversion_window_days, 0) <= 0
                 union all
                 select
-                    funnel_name,
-                    step_number,
+                    steps.funnel_name,
+                    steps.step_number,
                     'conversion_window_days differs between steps of the funnel' as problem
                 from steps
-                qualify count(distinct conversion_window_days) over (partition by funnel_name) > 1
+                inner join window_counts
+                    on steps.funnel_name = window_counts.funnel_name
+                where window_counts.distinct_windows > 1
             )
 
             select funnel_name, step_number, problem

@@ -6,7 +6,7 @@
 {% macro normalize_name(expression) -%}
     case
         -- Fast path: most names already follow the convention.
-        when regexp_full_match({{ expression }}, '[a-z0-9]+(_[a-z0-9]+)*') then {{ expression }}
+        when {{ regexp_full_match(expression, "'[a-z0-9]+(_[a-z0-9]+)*'") }} then {{ expression }}
         -- Only ASCII letters change case (Unicode case folding would merge look-alike names).
         else translate(
             trim(
@@ -34,4 +34,27 @@
 
 {% macro default__regexp_replace_all(expression, pattern, replacement) -%}
     regexp_replace({{ expression }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}
+
+{#- Spark reads backslash escapes in string literals before the regex engine sees them, and
+    writes backreferences as `$1`. -#}
+{% macro spark__regexp_replace_all(expression, pattern, replacement) -%}
+    regexp_replace(
+        {{ expression }},
+        {{ pattern | replace('\\', '\\\\') }},
+        {{ replacement | replace('\\1', '$1') | replace('\\2', '$2') }}
+    )
+{%- endmacro %}
+
+{#- True when the whole text matches a regular expression (not just a part of it). -#}
+{% macro regexp_full_match(expression, pattern) -%}
+    {{ return(adapter.dispatch('regexp_full_match', 'product_metrics')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regexp_full_match(expression, pattern) -%}
+    regexp_full_match({{ expression }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__regexp_full_match(expression, pattern) -%}
+    regexp_like({{ expression }}, concat('^(?:', {{ pattern | replace('\\', '\\\\') }}, ')$'))
 {%- endmacro %}

@@ -45,3 +45,7 @@
 {% macro run_timestamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
+
+{% macro spark__seconds_between(start_expression, end_expression) -%}
+    cast(unix_micros({{ end_expression }}) - unix_micros({{ start_expression }}) as double) / 1000000.0
+{%- endmacro %}

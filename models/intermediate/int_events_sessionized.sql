@@ -37,7 +37,7 @@ final as (
     select
         event_id,
         user_key,
-        md5(user_key || '|' || cast(session_number as varchar)) as session_id,
+        md5(user_key || '|' || cast(session_number as string)) as session_id,
         session_number,
         is_session_start,
         event_name,

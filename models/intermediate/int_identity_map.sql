@@ -11,7 +11,7 @@ devices as (
     select
         device_id,
         -- Same rule as stg_events: the user of the earliest signed-in event (ties: smaller event_id).
-        first(user_id order by event_at, event_id) filter (where user_id is not null) as resolved_user_key,
+        {{ first_by('user_id', ['event_at', 'event_id']) }} filter (where user_id is not null) as resolved_user_key,
         min(event_at) as first_seen_at,
         min(event_at) filter (where user_id is not null) as first_identified_at,
         count(distinct user_id) as distinct_user_ids,

@@ -13,13 +13,8 @@ bounds as (
 ),
 
 days as (
-    select cast(calendar.day_start as date) as calendar_date
-    from bounds,
-        generate_series(
-            cast(bounds.first_data_date as timestamp),
-            cast(bounds.data_end_date as timestamp),
-            interval 1 day
-        ) as calendar (day_start)
+    select series_date as calendar_date
+    from ({{ date_series('bounds', 'first_data_date', 'data_end_date') }}) as calendar
 ),
 
 final as (

@@ -15,8 +15,8 @@ sessions as (
         max(event_at) as session_end_at,
         count(*) as events,
         count(case when is_active then 1 end) as active_events,
-        arg_min(platform, event_at) as platform,
-        arg_min(country, event_at) as country
+        {{ min_by('platform', 'event_at') }} as platform,
+        {{ min_by('country', 'event_at') }} as country
     from events
     group by session_id, user_key, session_number
 ),

@@ -15,8 +15,8 @@ user_days as (
         count(case when is_revenue then 1 end) as revenue_events,
         coalesce({{ exact_sum("revenue_usd") }}, 0) as revenue_usd,
         count(case when is_session_start then 1 end) as sessions_started,
-        arg_min(platform, event_at) as first_platform,
-        arg_min(country, event_at) as first_country
+        {{ min_by('platform', 'event_at') }} as first_platform,
+        {{ min_by('country', 'event_at') }} as first_country
     from events
     group by user_key, event_date
 ),

@@ -10,14 +10,14 @@ users as (
     select
         user_key,
         min(event_at) filter (where is_active) as first_seen_at,
-        first(platform order by event_at, event_id) filter (where is_active) as first_platform,
-        first(country order by event_at, event_id) filter (where is_active) as first_country,
-        first(app_version order by event_at, event_id) filter (where is_active) as first_app_version,
+        {{ first_by('platform', ['event_at', 'event_id']) }} filter (where is_active) as first_platform,
+        {{ first_by('country', ['event_at', 'event_id']) }} filter (where is_active) as first_country,
+        {{ first_by('app_version', ['event_at', 'event_id']) }} filter (where is_active) as first_app_version,
         max(event_date) filter (where is_active) as last_active_date,
         min(event_date) filter (where is_revenue) as first_paid_date,
         coalesce({{ exact_sum("revenue_usd") }}, 0) as lifetime_revenue_usd,
-        first(properties ->> '$.plan' order by event_at desc, event_id desc)
-        filter (where properties ->> '$.plan' is not null) as latest_plan,
+        {{ first_by(json_text('properties', '$.plan'), ['event_at', 'event_id'], descending=true) }}
+        filter (where {{ json_text('properties', '$.plan') }} is not null) as latest_plan,
         bool_or(user_id is not null) as is_identified,
         count(*) as events
     from events

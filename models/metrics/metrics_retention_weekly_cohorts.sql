@@ -12,9 +12,9 @@ active_weeks as (
 
 week_numbers as (
     select
-        cast(week_number.generate_series as integer) as week_number,
-        cast(7 * week_number.generate_series as integer) as days_after_cohort_week
-    from generate_series(0, {{ var('retention_max_week_number') | int }}) as week_number
+        series_value as week_number,
+        cast(7 * series_value as integer) as days_after_cohort_week
+    from ({{ integer_series(0, var('retention_max_week_number') | int) }}) as week_series
 ),
 
 cohort_users as (

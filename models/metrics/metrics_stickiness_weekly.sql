@@ -31,8 +31,8 @@ weekly_active as (
 ),
 
 day_counts as (
-    select cast(day_count.generate_series as integer) as days_active
-    from generate_series(1, 7) as day_count
+    select series_value as days_active
+    from ({{ integer_series(1, 7) }}) as day_series
 ),
 
 final as (

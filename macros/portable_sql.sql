@@ -1,0 +1,83 @@
+{#- SQL that DuckDB and Spark write differently, behind one name each. The DuckDB (default)
+    form is what the models always rendered; the spark__ form gives the same result on Spark. -#}
+
+{#- The value of the first row in a given order (a null value counts: it is that row's value). -#}
+{% macro first_by(value_expression, order_expressions, descending=false) -%}
+    {{ return(adapter.dispatch('first_by', 'product_metrics')(value_expression, order_expressions, descending)) }}
+{%- endmacro %}
+
+{% macro default__first_by(value_expression, order_expressions, descending=false) -%}
+    first({{ value_expression }} order by {{ order_expressions | join(' desc, ' if descending else ', ') }}{{ ' desc' if descending }})
+{%- endmacro %}
+
+{% macro spark__first_by(value_expression, order_expressions, descending=false) -%}
+    {{ 'max_by' if descending else 'min_by' }}({{ value_expression }}, struct({{ order_expressions | join(', ') }}))
+{%- endmacro %}
+
+{#- The value of the row with the smallest ordering value. -#}
+{% macro min_by(value_expression, order_expression) -%}
+    {{ return(adapter.dispatch('min_by', 'product_metrics')(value_expression, order_expression)) }}
+{%- endmacro %}
+
+{% macro default__min_by(value_expression, order_expression) -%}
+    arg_min({{ value_expression }}, {{ order_expression }})
+{%- endmacro %}
+
+{% macro spark__min_by(value_expression, order_expression) -%}
+    min_by({{ value_expression }}, {{ order_expression }})
+{%- endmacro %}
+
+{#- A text value inside a JSON text, by JSONPath (`$.plan`); null when absent. -#}
+{% macro json_text(json_expression, path) -%}
+    {{ return(adapter.dispatch('json_text', 'product_metrics')(json_expression, path)) }}
+{%- endmacro %}
+
+{% macro default__json_text(json_expression, path) -%}
+    {{ json_expression }} ->> '{{ path }}'
+{%- endmacro %}
+
+{% macro spark__json_text(json_expression, path) -%}
+    get_json_object({{ json_expression }}, '{{ path }}')
+{%- endmacro %}
+
+{#- A query with one integer column `series_value`, from start_value to stop_value inclusive. -#}
+{% macro integer_series(start_value, stop_value) -%}
+    {{ return(adapter.dispatch('integer_series', 'product_metrics')(start_value, stop_value)) }}
+{%- endmacro %}
+
+{% macro default__integer_series(start_value, stop_value) -%}
+    select cast(series.generate_series as integer) as series_value
+    from generate_series({{ start_value }}, {{ stop_value }}) as series
+{%- endmacro %}
+
+{% macro spark__integer_series(start_value, stop_value) -%}
+    select cast(series_value as integer) as series_value
+    from (select explode(sequence({{ start_value }}, {{ stop_value }})) as series_value) as series
+{%- endmacro %}
+
+{#- A query with one date column `series_date`: every day from the start column to the end
+    column of a one-row relation, inclusive. -#}
+{% macro date_series(bounds_relation, start_column, end_column) -%}
+    {{ return(adapter.dispatch('date_series', 'product_metrics')(bounds_relation, start_column, end_column)) }}
+{%- endmacro %}
+
+{% macro default__date_series(bounds_relation, start_column, end_column) -%}
+    select cast(calendar.day_start as date) as series_date
+    from {{ bounds_relation }},
+        generate_series(
+            cast({{ bounds_relation }}.{{ start_column }} as timestamp),
+            cast({{ bounds_relation }}.{{ end_column }} as timestamp),
+            interval 1 day
+        ) as calendar (day_start)
+{%- endmacro %}
+
+{% macro spark__date_series(bounds_relation, start_column, end_column) -%}
+    select explode(
+        sequence(
+            cast({{ bounds_relation }}.{{ start_column }} as date),
+            cast({{ bounds_relation }}.{{ end_column }} as date),
+            interval 1 day
+        )
+    ) as series_date
+    from {{ bounds_relation }}
+{%- endmacro %}
