@@ -5,7 +5,7 @@
     {%- if not execute -%}
         {{ return(1) }}
     {%- endif -%}
-    {%- set result = run_query('select coalesce(max(step_number), 1) from ' ~ ref('funnel_steps')) -%}
+    {%- set result = run_query('select coalesce(max(step_number), 1) from ' ~ ref('int_funnel_steps')) -%}
     {{ return([result.columns[0].values()[0] | int, 1] | max) }}
 {%- endmacro %}
 
@@ -19,10 +19,10 @@
                 select
                     funnel_name,
                     step_number,
-                    event_name,
-                    {{ normalize_name('event_name') }} as normalized_event_name,
+                    declared_event_name as event_name,
+                    event_name as normalized_event_name,
                     conversion_window_days
-                from {{ ref('funnel_steps') }}
+                from {{ ref('int_funnel_steps') }}
             ),
 
             numbered as (

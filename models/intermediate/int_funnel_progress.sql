@@ -12,12 +12,7 @@ with events as (
 ),
 
 funnel_steps as (
-    select
-        funnel_name,
-        step_number,
-        {{ normalize_name('event_name') }} as event_name,
-        conversion_window_days
-    from {{ ref('funnel_steps') }}
+    select * from {{ ref('int_funnel_steps') }}
 ),
 
 step_events as (
