@@ -39,14 +39,15 @@
     end
 {%- endmacro %}
 
-{#- True when a JSON value (type name from json_each/json_type) has the tracking plan type. -#}
-{% macro json_value_has_type(json_type_expression, planned_type_expression) -%}
+{#- The JSON type names (as json_type gives them) that a tracking plan type accepts, as a list;
+    an unknown plan type accepts none. -#}
+{% macro json_types_accepted(planned_type_expression) -%}
     case {{ planned_type_expression }}
-        when 'string' then {{ json_type_expression }} = 'VARCHAR'
-        when 'integer' then {{ json_type_expression }} in ('BIGINT', 'UBIGINT')
-        when 'number' then {{ json_type_expression }} in ('BIGINT', 'UBIGINT', 'DOUBLE')
-        when 'boolean' then {{ json_type_expression }} = 'BOOLEAN'
-        else false
+        when 'string' then ['VARCHAR']
+        when 'integer' then ['BIGINT', 'UBIGINT']
+        when 'number' then ['BIGINT', 'UBIGINT', 'DOUBLE']
+        when 'boolean' then ['BOOLEAN']
+        else cast([] as varchar [])
     end
 {%- endmacro %}
 

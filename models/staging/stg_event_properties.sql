@@ -21,13 +21,20 @@ object_properties as (
     where {{ is_json_object('properties_text') }}
 ),
 
+rebuilt_objects as (
+    -- Only objects that staging must rebuild are split into properties; the others pass through
+    -- stg_events_validated as they are, which keeps this table small.
+    select * from object_properties
+    where {{ needs_property_rewrite('properties_text', 'raw_keys') }}
+),
+
 classified as (
     select
         *,
         -- Most objects already have distinct snake_case keys: nothing to normalize or settle.
         regexp_full_match(array_to_string(raw_keys, ','), '([a-z0-9]+(_[a-z0-9]+)*)(,[a-z0-9]+(_[a-z0-9]+)*)*')
         and len(list_distinct(raw_keys)) = len(raw_keys) as has_canonical_keys
-    from object_properties
+    from rebuilt_objects
 ),
 
 exploded as (

@@ -118,49 +118,31 @@ resolved as (
 ),
 
 event_requirements as (
+    -- Each event's required properties, with the JSON types (json_type names) each accepts.
     select
         event_name,
-        count(*) as required_properties
+        list(
+            { 'property_key': property_key, 'accepted_types': {{ json_types_accepted('property_type') }} }
+        ) as required_properties
     from required_properties
     group by event_name
 ),
 
-properties_of_rows as (
-    -- Each property with what its row's verdict needs: the row's event and whether the row's
-    -- object is rebuilt, and the plan's type when the event requires this property.
-    select
-        new_row_properties.*,
-        resolved.needs_property_rewrite,
-        required_properties.property_type as required_type
-    from new_row_properties
-    inner join resolved
-        on
-            new_row_properties.source_file = resolved.source_file
-            and new_row_properties.raw_row_number = resolved.raw_row_number
-    left join required_properties
-        on
-            resolved.event_name = required_properties.event_name
-            and new_row_properties.property_key = required_properties.property_key
-),
-
-property_summaries as (
-    -- One pass over the properties gives every per-row property fact.
+rebuilt_properties as (
+    -- Only objects whose keys are not distinct snake_case, or that may hold personal data, are in
+    -- stg_event_properties; they are rebuilt from their normalized keys, in full for the checks
+    -- and sanitized for storage (personal-data keys dropped; e-mails, phone numbers and IP
+    -- addresses inside other values masked).
     select
         source_file,
         raw_row_number,
-        count(*) filter (
-            where {{ json_value_has_type('property_json_type', 'required_type') }}
-        ) as required_properties_present,
-        max(case when property_key = 'revenue' then property_value ->> '$' end) as revenue_text,
-        max(case when property_key = 'currency' then upper(trim(property_value ->> '$')) end) as currency,
-        -- Personal data never leaves staging: its keys are dropped, and e-mails, phone numbers and
-        -- IP addresses inside other values are masked.
+        cast(to_json(map_from_entries(list(
+            row(property_key, property_value) order by property_key
+        ))) as varchar) as normalized_properties,
         cast(to_json(map_from_entries(list(
             row(
                 property_key,
                 case
-                    -- Masking is costly: only for the objects being rebuilt (the others are filtered out).
-                    when not needs_property_rewrite then null
                     -- A string is masked once decoded, so escapes like \u0040 cannot hide an e-mail.
                     when property_json_type = 'VARCHAR'
                         then to_json({{ redact_personal_data("property_value ->> '$'") }})
@@ -171,65 +153,115 @@ property_summaries as (
             )
             order by property_key
         ) filter (
-            where needs_property_rewrite and property_key not in (
+            where property_key not in (
                 {%- for property_key in var('personal_data_property_keys') %}
                 '{{ property_key }}'{{ "," if not loop.last }}
                 {%- endfor %}
             )
         ))) as varchar) as sanitized_properties
-    from properties_of_rows
+    from new_row_properties
     group by source_file, raw_row_number
+),
+
+documented as (
+    select
+        resolved.*,
+        rebuilt_properties.sanitized_properties,
+        event_requirements.required_properties,
+        -- The object the checks read: keys normalized, nothing masked yet.
+        case
+            when resolved.has_object_properties
+                then coalesce(rebuilt_properties.normalized_properties, resolved.properties_text)
+        end as checked_properties,
+        -- Parsed once into key -> value, and only for events that require properties.
+        case
+            when resolved.has_object_properties and event_requirements.required_properties is not null
+                then json_transform(
+                    coalesce(rebuilt_properties.normalized_properties, resolved.properties_text),
+                    '"MAP(VARCHAR, JSON)"'
+                )
+        end as property_values
+    from resolved
+    left join rebuilt_properties
+        on
+            resolved.source_file = rebuilt_properties.source_file
+            and resolved.raw_row_number = rebuilt_properties.raw_row_number
+    left join event_requirements
+        on resolved.event_name = event_requirements.event_name
+),
+
+property_checks as (
+    select
+        documented.*,
+        case
+            when documented.required_properties is null then true
+            when documented.property_values is null then false
+            else list_bool_and(list_transform(
+                documented.required_properties,
+                lambda required: coalesce(
+                    list_contains(
+                        required.accepted_types,
+                        json_type(documented.property_values[required.property_key])
+                    ),
+                    false
+                )
+            ))
+        end as has_required_properties,
+        -- The text test skips the JSON parse for the many objects without these keys (a key could
+        -- hide behind a JSON escape, so text with a backslash is always parsed).
+        case
+            when contains(documented.checked_properties, '"revenue"') or contains(documented.checked_properties, '\')
+                then json_extract_string(documented.checked_properties, '$."revenue"')
+        end as revenue_text,
+        case
+            when contains(documented.checked_properties, '"currency"') or contains(documented.checked_properties, '\')
+                then upper(trim(json_extract_string(documented.checked_properties, '$."currency"')))
+        end as currency
+    from documented
 ),
 
 new_rows as (
     select
-        resolved.source_file,
-        resolved.raw_row_number,
-        resolved.dedup_key,
-        resolved.insert_id,
+        property_checks.source_file,
+        property_checks.raw_row_number,
+        property_checks.dedup_key,
+        property_checks.insert_id,
         case
-            when resolved.user_id is null and resolved.device_id is null then 'missing_identity'
-            when resolved.event_at is null or resolved.received_at is null then 'invalid_timestamp'
+            when property_checks.user_id is null and property_checks.device_id is null then 'missing_identity'
+            when property_checks.event_at is null or property_checks.received_at is null then 'invalid_timestamp'
             when
-                resolved.event_at
-                > {{ dbt.dateadd('hour', var('future_tolerance_hours'), 'resolved.received_at') }}
+                property_checks.event_at
+                > {{ dbt.dateadd('hour', var('future_tolerance_hours'), 'property_checks.received_at') }}
                 then 'future_timestamp'
-            when resolved.event_name is null then 'unplanned_event'
+            when property_checks.event_name is null then 'unplanned_event'
             when
-                not resolved.has_object_properties
-                or coalesce(property_summaries.required_properties_present, 0)
-                < coalesce(event_requirements.required_properties, 0)
-                or (resolved.is_revenue and currency_rates.currency is null)
+                not property_checks.has_object_properties
+                or not property_checks.has_required_properties
+                or (property_checks.is_revenue and currency_rates.currency is null)
                 then 'invalid_properties'
         end as rule_reason,
-        resolved.normalized_event_name,
-        resolved.event_name,
-        coalesce(resolved.owner_team, 'unassigned') as owner_team,
-        resolved.user_id,
-        resolved.device_id,
-        resolved.event_at,
-        resolved.received_at,
-        resolved.platform,
-        resolved.app_version,
-        resolved.country,
-        resolved.is_revenue,
-        cast(property_summaries.revenue_text as double) as revenue,
-        property_summaries.currency,
-        cast(property_summaries.revenue_text as double) * currency_rates.usd_rate as revenue_usd,
+        property_checks.normalized_event_name,
+        property_checks.event_name,
+        coalesce(property_checks.owner_team, 'unassigned') as owner_team,
+        property_checks.user_id,
+        property_checks.device_id,
+        property_checks.event_at,
+        property_checks.received_at,
+        property_checks.platform,
+        property_checks.app_version,
+        property_checks.country,
+        property_checks.is_revenue,
+        cast(property_checks.revenue_text as double) as revenue,
+        property_checks.currency,
+        cast(property_checks.revenue_text as double) * currency_rates.usd_rate as revenue_usd,
         case
-            when not resolved.has_object_properties then '{}'
-            when resolved.needs_property_rewrite then coalesce(property_summaries.sanitized_properties, '{}')
-            else cast(json(resolved.properties_text) as varchar)
+            when not property_checks.has_object_properties then '{}'
+            when property_checks.needs_property_rewrite then coalesce(property_checks.sanitized_properties, '{}')
+            else cast(json(property_checks.properties_text) as varchar)
         end as properties
-    from resolved
-    left join property_summaries
-        on
-            resolved.source_file = property_summaries.source_file
-            and resolved.raw_row_number = property_summaries.raw_row_number
-    left join event_requirements
-        on resolved.event_name = event_requirements.event_name
+    from property_checks
     left join currency_rates
-        on property_summaries.currency = upper(trim(currency_rates.currency))
+        on property_checks.currency = upper(trim(currency_rates.currency))
 ),
 
 {% set stored_columns = [
