@@ -63,10 +63,24 @@
                 '(([a-z0-9]+(_[a-z0-9]+)*)(,[a-z0-9]+(_[a-z0-9]+)*)*)?'
             )
             then true
-        when len(list_distinct({{ keys_expression }})) != len({{ keys_expression }}) then true
+        -- Most objects have one or two keys: compare those directly, hash only longer lists.
+        when
+            case
+                when len({{ keys_expression }}) < 2 then false
+                when len({{ keys_expression }}) = 2 then {{ keys_expression }}[1] = {{ keys_expression }}[2]
+                else list_unique({{ keys_expression }}) != len({{ keys_expression }})
+            end
+            then true
         else regexp_matches(
             {{ expression }},
             '@|u0040|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:|[0-9][.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]|[0-9][0-9 ().-]{6,}[0-9]|"({{ var('personal_data_property_keys') | join('|') }})"'
         )
     end
+{%- endmacro %}
+
+{#- A JSON path that reads one key literally, whatever its characters: `$."<key>"` with the
+    key's backslashes and double quotes escaped. chr(92) is a backslash: a literal one before a
+    closing quote trips dbt's SQL statement splitter. -#}
+{% macro json_key_path(key_expression) -%}
+    '$."' || replace(replace({{ key_expression }}, chr(92), chr(92) || chr(92)), '"', chr(92) || '"') || '"'
 {%- endmacro %}

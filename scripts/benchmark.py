@@ -262,8 +262,11 @@ def run_size(size: int, work_root: Path, memory_limit: str, with_pandas: bool) -
         incremental = measured(dbt_command(["run"], run_dir, raw_glob), env)
         result.update(incremental_rows=float(new_rows), incremental_seconds=incremental.seconds,
                       incremental_peak_rss_mb=incremental.peak_rss_mb)
-    # The warehouse and its spill files are not needed by the baselines; free the disk first.
+    # The warehouse and its spill files are not needed by the baselines; free the disk first (at
+    # 100M events they hold tens of GB, and the baselines spill to the same disk).
     shutil.rmtree(run_dir / "warehouse.duckdb.tmp", ignore_errors=True)
+    for leftover in (run_dir / "warehouse.duckdb", run_dir / "warehouse.duckdb.wal"):
+        leftover.unlink(missing_ok=True)
 
     history_glob = run_dir / "history" / "*.parquet"
     history_glob.parent.mkdir()

@@ -120,6 +120,10 @@ def hostile_rows() -> list[dict[str, str]]:
         _event("app_opened", insert_id="' or '1'='1"),  # duplicate of the row above
         _event("app_opened", insert_id="id\nwith\r\nnewlines\t\"quotes\""),
         _event("song_played", {"song_id": SQL_TEXT, "source": '\\"; select 1; --'}, user_id="sql_props"),
+        # Keys with a double quote or a backslash are read literally (the JSON path escapes them).
+        _event("song_played", {'song"id': "q", "song_id": "s3", "source": "x"}, user_id="quote_key"),
+        _event("song_played", {"back\\slash": "b", "song_id": "s4", "source": "x"}, user_id="backslash_key"),
+        _event("song_played", {"Song\"Id": "q", "source": "x"}, user_id="quote_key_renamed"),
         _event("song_played", {"song_id": JINJA_TEXT, "source": "$$ $tag$ %s %(x)s ?"}, user_id=JINJA_TEXT),
         _event("app_opened", country="SE'); --", platform="ios\\", app_version="5.1.0\n--"),
         _event(JINJA_TEXT),

@@ -1,9 +1,11 @@
 {#- Clean events, one row each, with their session and the attributes of the person who sent
-    them. The fact table product teams slice; personal data was removed in staging. -#}
-{{ per_person_incremental_config() }}
+    them. The fact table product teams slice; personal data was removed in staging.
+    A view: the events are stored once, in int_events_sessionized, and a person's attributes
+    (plan, paying status) are read as they are now, so a new plan never rewrites old events. -#}
+{{ config(materialized='view') }}
 
 with events as (
-    {{ rows_of_affected_users(ref('int_events_sessionized')) }}
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 users as (
@@ -33,7 +35,7 @@ final as (
         users.first_platform as user_first_platform,
         users.latest_plan as user_latest_plan,
         users.is_paying as user_is_paying,
-        {{ run_timestamp() }} as processed_at
+        events.processed_at
     from events
     left join users
         on events.user_key = users.user_key

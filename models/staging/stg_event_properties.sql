@@ -56,10 +56,7 @@ keyed as (
         property_position,
         case when has_canonical_keys then raw_key else {{ normalize_name('raw_key') }} end as property_key,
         -- A JSON path that quotes the key, so any key text is read literally.
-        case
-            when raw_key != ''
-                then '$."' || replace(replace(raw_key, '\\', '\\\\'), '"', '\\"') || '"'
-        end as property_path,
+        case when raw_key != '' then {{ json_key_path('raw_key') }} end as property_path,
         properties_text
     from exploded
 ),
@@ -77,17 +74,21 @@ extracted as (
     where property_path is not null and property_key != ''
 ),
 
+numbered_keys as (
+    select
+        *,
+        row_number() over (
+            partition by source_file, raw_row_number, property_key
+            order by property_position
+        ) as key_occurrence
+    from extracted
+),
+
 first_occurrence as (
-    select * from extracted
-    where has_canonical_keys
-    union all
     -- Two keys that normalize alike (`songId`, `song_id`): the first one in the text wins.
-    select * from extracted
-    where not has_canonical_keys
-    qualify row_number() over (
-        partition by source_file, raw_row_number, property_key
-        order by property_position
-    ) = 1
+    -- One pass over `extracted`: a union of two filters on it would parse every raw row twice.
+    select * from numbered_keys
+    where has_canonical_keys or key_occurrence = 1
 ),
 
 final as (

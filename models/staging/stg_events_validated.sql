@@ -10,6 +10,10 @@
     Incremental runs read only raw files not loaded yet; the rows already stored that share a
     deduplication key with a new row are judged again together with it, so a late row that
     was received earlier still wins, exactly as in a full refresh. -#}
+{#- Rows with an insert_id share a key by id; rows without one by their raw values. Only the
+    second part is stored (raw_values_key): the key is rebuilt from it, not written twice. -#}
+{% set dedup_key_sql = "coalesce(raw_values_key, 'insert_id:' || insert_id)" -%}
+
 with raw_events as (
     select * from {{ ref('stg_raw_events') }}
     {{ only_unloaded_files() }}
@@ -94,7 +98,8 @@ parsed as (
         has_object_properties
         and {{ needs_property_rewrite('properties_text', 'property_keys') }} as needs_property_rewrite,
         properties_text,
-        coalesce(raw_values_key, 'insert_id:' || insert_id) as dedup_key
+        raw_values_key,
+        {{ dedup_key_sql }} as dedup_key
     from keyed
 ),
 
@@ -118,12 +123,14 @@ resolved as (
 ),
 
 event_requirements as (
-    -- Each event's required properties, with the JSON types (json_type names) each accepts.
+    -- Each event's required properties: the JSON path that reads the key literally, and the JSON
+    -- types (json_type names) it accepts.
     select
         event_name,
-        list(
-            { 'property_key': property_key, 'accepted_types': {{ json_types_accepted('property_type') }} }
-        ) as required_properties
+        list({
+            'property_path': {{ json_key_path('property_key') }},
+            'accepted_types': {{ json_types_accepted('property_type') }}
+        }) as required_properties
     from required_properties
     group by event_name
 ),
@@ -172,15 +179,7 @@ documented as (
         case
             when resolved.has_object_properties
                 then coalesce(rebuilt_properties.normalized_properties, resolved.properties_text)
-        end as checked_properties,
-        -- Parsed once into key -> value, and only for events that require properties.
-        case
-            when resolved.has_object_properties and event_requirements.required_properties is not null
-                then json_transform(
-                    coalesce(rebuilt_properties.normalized_properties, resolved.properties_text),
-                    '"MAP(VARCHAR, JSON)"'
-                )
-        end as property_values
+        end as checked_properties
     from resolved
     left join rebuilt_properties
         on
@@ -195,13 +194,14 @@ property_checks as (
         documented.*,
         case
             when documented.required_properties is null then true
-            when documented.property_values is null then false
+            when documented.checked_properties is null then false
+            -- A few required keys per event: reading each by its path parses less than a map of all.
             else list_bool_and(list_transform(
                 documented.required_properties,
                 lambda required: coalesce(
                     list_contains(
                         required.accepted_types,
-                        json_type(documented.property_values[required.property_key])
+                        json_type(documented.checked_properties, required.property_path)
                     ),
                     false
                 )
@@ -224,6 +224,7 @@ new_rows as (
     select
         property_checks.source_file,
         property_checks.raw_row_number,
+        property_checks.raw_values_key,
         property_checks.dedup_key,
         property_checks.insert_id,
         case
@@ -265,17 +266,23 @@ new_rows as (
 ),
 
 {% set stored_columns = [
-    'source_file', 'raw_row_number', 'dedup_key', 'insert_id', 'rule_reason', 'normalized_event_name',
+    'source_file', 'raw_row_number', 'raw_values_key', 'insert_id', 'rule_reason', 'normalized_event_name',
     'event_name', 'owner_team', 'user_id', 'device_id', 'event_at', 'received_at', 'platform',
     'app_version', 'country', 'is_revenue', 'revenue', 'currency', 'revenue_usd', 'properties'] -%}
 
 candidates as (
-    select {{ stored_columns | join(', ') }} from new_rows
+    select
+        {{ stored_columns | join(', ') }},
+        dedup_key
+    from new_rows
     {%- if is_incremental() %}
     union all
     -- Stored rows that share a deduplication key with a new row are judged again with it.
-    select {{ stored_columns | join(', ') }} from {{ this }}
-    where dedup_key in (select new_rows.dedup_key from new_rows)
+    select
+        {{ stored_columns | join(', ') }},
+        {{ dedup_key_sql }} as dedup_key
+    from {{ this }}
+    where {{ dedup_key_sql }} in (select new_rows.dedup_key from new_rows)
     {%- endif %}
 ),
 
@@ -328,7 +335,7 @@ final as (
         event_id,
         reason,
         reason is null as is_clean,
-        dedup_key,
+        raw_values_key,
         rule_reason,
         normalized_event_name,
         event_name,
