@@ -176,7 +176,9 @@ def measured(command: list[str], env: dict[str, str] | None = None, may_fail: bo
     if result.returncode != 0:
         if not may_fail:
             fail(f"{' '.join(command[:3])} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-        errors = [line.strip() for line in result.stdout.splitlines() if "Error" in line]
+        # dbt reports errors on stdout; a Python baseline's exception ends up on stderr.
+        output = result.stdout.splitlines() + result.stderr.splitlines()
+        errors = [line.strip() for line in output if "Error" in line]
         return Measure(seconds, peak_kb / 1024, errors[-1] if errors else f"exit code {result.returncode}")
     return Measure(seconds, peak_kb / 1024)
 
