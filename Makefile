@@ -18,7 +18,7 @@ export DO_NOT_TRACK := 1
 help:
 	@echo "make build  - install into .venv, dbt build on DuckDB ($(DB_PATH)), generate the docs"
 	@echo "make test   - every check: dbt build + tests, mf validate-configs, dbt-score, sqlfluff (temporary DuckDB), pytest"
-	@echo "make spark-test - the layers above staging built on Apache Spark (local), metrics compared with DuckDB"
+	@echo "make spark-test - every model but the raw-row staging built on Apache Spark (local), metrics compared with DuckDB"
 
 $(BIN)/.installed: requirements.txt requirements.lock
 	@echo "==> installing pinned dependencies into $(VENV)"
@@ -82,7 +82,7 @@ spark-test: install spark-install
 	@rm -rf $(SPARK_DIR) && mkdir -p $(SPARK_DIR)
 	@echo "==> DuckDB build to compare with ($(SPARK_DIR)/duckdb.duckdb)"
 	DBT_DUCKDB_PATH=$(SPARK_DIR)/duckdb.duckdb $(BIN)/dbt build --target-path $(SPARK_DIR)/duckdb-target --log-path $(SPARK_DIR)/logs
-	@echo "==> Spark build of the layers above staging, then every public metric table compared"
+	@echo "==> Spark build of every model but the raw-row staging, then every public metric table compared"
 	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb $(SPARK_DIR)/duckdb.duckdb --duckdb-target $(SPARK_DIR)/duckdb-target --work-dir $(SPARK_DIR)/spark
 
 clean:

@@ -81,3 +81,45 @@
     ) as series_date
     from {{ bounds_relation }}
 {%- endmacro %}
+
+{#- A FROM-clause fragment, placed after a relation, that joins each of its rows to one row per
+    entry of a flat JSON object: `<alias>.key`, and the value as text via json_entry_text. -#}
+{% macro join_json_object_entries(json_expression, alias) -%}
+    {{ return(adapter.dispatch('join_json_object_entries', 'product_metrics')(json_expression, alias)) }}
+{%- endmacro %}
+
+{% macro default__join_json_object_entries(json_expression, alias) -%}
+    , json_each({{ json_expression }}) as {{ alias }}
+{%- endmacro %}
+
+{% macro spark__join_json_object_entries(json_expression, alias) -%}
+    lateral view explode(from_json({{ json_expression }}, 'map<string, string>')) {{ alias }} as key, value
+{%- endmacro %}
+
+{#- The value of an entry from join_json_object_entries, as text (a JSON string unquoted). -#}
+{% macro json_entry_text(alias) -%}
+    {{ return(adapter.dispatch('json_entry_text', 'product_metrics')(alias)) }}
+{%- endmacro %}
+
+{% macro default__json_entry_text(alias) -%}
+    {{ alias }}.value ->> '$'
+{%- endmacro %}
+
+{% macro spark__json_entry_text(alias) -%}
+    {{ alias }}.value
+{%- endmacro %}
+
+{#- Incremental strategy of models that replace rows by key. Spark tables on plain Parquet cannot
+    delete rows, so a Spark build is a full build (every incremental model created from scratch);
+    a cluster on Delta or Iceberg would use `merge` here. -#}
+{% macro replace_by_key_strategy() -%}
+    {{ return(adapter.dispatch('replace_by_key_strategy', 'product_metrics')()) }}
+{%- endmacro %}
+
+{% macro default__replace_by_key_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
+
+{% macro spark__replace_by_key_strategy() -%}
+    {{ return('append') }}
+{%- endmacro %}

@@ -1,6 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_by_key_strategy(),
     unique_key='device_id',
 ) }}
 
@@ -17,10 +17,10 @@ previous_owners as (
     select * from {{ this }}
     {%- else -%}
         select
-            cast(null as varchar) as device_id,
-            cast(null as varchar) as device_user_id,
+            cast(null as string) as device_id,
+            cast(null as string) as device_user_id,
             cast(null as timestamp) as owner_changed_at,
-            cast(null as varchar) as previous_device_user_id,
+            cast(null as string) as previous_device_user_id,
             cast(null as timestamp) as source_written_at
         where false
     {%- endif %}
@@ -40,7 +40,7 @@ touched_devices as (
 owners as (
     select
         validated.device_id,
-        first(validated.user_id order by validated.event_at, validated.event_id)
+        {{ first_by('validated.user_id', ['validated.event_at', 'validated.event_id']) }}
         filter (where validated.is_clean and validated.user_id is not null) as device_user_id
     from validated
     inner join touched_devices

@@ -1,6 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_by_key_strategy(),
     unique_key=['source_file', 'raw_row_number'],
 ) }}
 
