@@ -51,26 +51,30 @@
     end
 {%- endmacro %}
 
+{#- True when a list of property keys is already canonical: distinct snake_case keys (an empty
+    list is canonical). Such objects need no key normalization or settling of look-alike keys. -#}
+{% macro has_canonical_property_keys(keys_expression) -%}
+    (
+        regexp_full_match(
+            array_to_string({{ keys_expression }}, ','),
+            '(([a-z0-9]+(_[a-z0-9]+)*)(,[a-z0-9]+(_[a-z0-9]+)*)*)?'
+        )
+        -- Most objects have one or two keys: compare those directly, hash only longer lists.
+        and case
+            when len({{ keys_expression }}) < 2 then true
+            when len({{ keys_expression }}) = 2 then {{ keys_expression }}[1] != {{ keys_expression }}[2]
+            else list_unique({{ keys_expression }}) = len({{ keys_expression }})
+        end
+    )
+{%- endmacro %}
+
 {#- True when a properties object must be rebuilt before it leaves staging: its keys are not
-    all distinct snake_case, or it may hold personal data (a personal-data key, or something
-    shaped like an e-mail, IP address or phone number). Other objects are passed through
-    unchanged. Only for texts that are JSON objects; the keys are parsed once by the caller. -#}
+    canonical, or it may hold personal data (a personal-data key, or something shaped like an
+    e-mail, IP address or phone number). Other objects are passed through unchanged. Only for
+    texts that are JSON objects; the keys are parsed once by the caller. -#}
 {% macro needs_property_rewrite(expression, keys_expression) -%}
     case
-        when
-            not regexp_full_match(
-                array_to_string({{ keys_expression }}, ','),
-                '(([a-z0-9]+(_[a-z0-9]+)*)(,[a-z0-9]+(_[a-z0-9]+)*)*)?'
-            )
-            then true
-        -- Most objects have one or two keys: compare those directly, hash only longer lists.
-        when
-            case
-                when len({{ keys_expression }}) < 2 then false
-                when len({{ keys_expression }}) = 2 then {{ keys_expression }}[1] = {{ keys_expression }}[2]
-                else list_unique({{ keys_expression }}) != len({{ keys_expression }})
-            end
-            then true
+        when not {{ has_canonical_property_keys(keys_expression) }} then true
         else regexp_matches(
             {{ expression }},
             '@|u0040|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:|[0-9][.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]|[0-9][0-9 ().-]{6,}[0-9]|"({{ var('personal_data_property_keys') | join('|') }})"'

@@ -32,8 +32,7 @@ classified as (
     select
         *,
         -- Most objects already have distinct snake_case keys: nothing to normalize or settle.
-        regexp_full_match(array_to_string(raw_keys, ','), '([a-z0-9]+(_[a-z0-9]+)*)(,[a-z0-9]+(_[a-z0-9]+)*)*')
-        and len(list_distinct(raw_keys)) = len(raw_keys) as has_canonical_keys
+        {{ has_canonical_property_keys('raw_keys') }} as has_canonical_keys
     from rebuilt_objects
 ),
 
