@@ -9,18 +9,18 @@
         when {{ regexp_full_match(expression, "'[a-z0-9]+(_[a-z0-9]+)*'") }} then {{ expression }}
         -- Only ASCII letters change case (Unicode case folding would merge look-alike names).
         else translate(
-            trim(
-                {{ regexp_replace_all(
+            {{ trim_characters(
+                regexp_replace_all(
                     regexp_replace_all(
                         regexp_replace_all(expression, "'([A-Z]+)([A-Z][a-z])'", "'\\1_\\2'"),
                         "'([a-z0-9])([A-Z])'",
                         "'\\1_\\2'"
                     ),
-                    "'[ \\t\\n\\r\\f\\v._-]+'",
+                    "'[ \\t\\n\\r\\f\\x0B._-]+'",
                     "'_'"
-                ) }},
-                '_'
-            ),
+                ),
+                "'_'"
+            ) }},
             'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
             'abcdefghijklmnopqrstuvwxyz'
         )
@@ -57,4 +57,31 @@
 
 {% macro spark__regexp_full_match(expression, pattern) -%}
     regexp_like({{ expression }}, concat('^(?:', {{ pattern | replace('\\', '\\\\') }}, ')$'))
+{%- endmacro %}
+
+{#- True when a regular expression matches somewhere in the text. -#}
+{% macro regexp_contains(expression, pattern) -%}
+    {{ return(adapter.dispatch('regexp_contains', 'product_metrics')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regexp_contains(expression, pattern) -%}
+    regexp_matches({{ expression }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__regexp_contains(expression, pattern) -%}
+    regexp_like({{ expression }}, {{ pattern | replace('\\', '\\\\') }})
+{%- endmacro %}
+
+{#- Strips the given characters from both ends of a text. -#}
+{% macro trim_characters(expression, characters) -%}
+    {{ return(adapter.dispatch('trim_characters', 'product_metrics')(expression, characters)) }}
+{%- endmacro %}
+
+{% macro default__trim_characters(expression, characters) -%}
+    trim({{ expression }}, {{ characters }})
+{%- endmacro %}
+
+{#- Spark's two-argument trim takes the characters first: the explicit form avoids the doubt. -#}
+{% macro spark__trim_characters(expression, characters) -%}
+    trim(both {{ characters }} from {{ expression }})
 {%- endmacro %}

@@ -5,16 +5,28 @@
     {{ return(adapter.dispatch('parse_timestamp_utc', 'product_metrics')(expression)) }}
 {%- endmacro %}
 
+{#- ISO 8601 date and time; the offset, if any, within the +-18:00 that time zones use. -#}
+{% macro iso_timestamp_pattern() -%}
+    '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-7])(:?[0-5][0-9])?|[+-]18(:?00)?)?'
+{%- endmacro %}
+
 {% macro default__parse_timestamp_utc(expression) -%}
     case
         -- ISO text first: it is the common shape, so most rows take one regex test.
-        when regexp_full_match(
-            {{ expression }},
-            '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?'
-        )
+        when regexp_full_match({{ expression }}, {{ iso_timestamp_pattern() }})
             then timezone('UTC', try_cast({{ expression }} as timestamptz))
         when regexp_full_match({{ expression }}, '-?[0-9]{1,15}')
             then epoch_ms(cast({{ expression }} as bigint))
+    end
+{%- endmacro %}
+
+{#- The session time zone is UTC (profiles.yml), so a text without an offset is read as UTC. -#}
+{% macro spark__parse_timestamp_utc(expression) -%}
+    case
+        when {{ regexp_full_match(expression, iso_timestamp_pattern()) }}
+            then try_cast({{ expression }} as timestamp)
+        when {{ regexp_full_match(expression, "'-?[0-9]{1,15}'") }}
+            then timestamp_millis(cast({{ expression }} as bigint))
     end
 {%- endmacro %}
 
@@ -30,6 +42,10 @@
         when ord({{ expression }}[1]) > 32 and ord({{ expression }}[-1]) > 32 then {{ expression }}
         else nullif(trim({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')
     end
+{%- endmacro %}
+
+{% macro spark__clean_text(expression) -%}
+    nullif(trim(both concat(' ', chr(9), chr(10), chr(11), chr(12), chr(13)) from {{ expression }}), '')
 {%- endmacro %}
 
 {#- Exact seconds (with fractions) from one timestamp to a later one. -#}

@@ -12,9 +12,29 @@
 {% macro raw_events_source() -%}
     {%- set raw_path = var('raw_events_path', '') | string | trim -%}
     {%- if raw_path == '' -%}
-        {{ return({'relation': ref('raw_events'), 'source_file_sql': "'seed:raw_events'", 'row_number_sql': none}) }}
+        {{ return({
+            'relation': ref('raw_events'),
+            'source_file_sql': "'seed:raw_events'",
+            'row_number_sql': adapter.dispatch('seed_row_number_sql', 'product_metrics')()
+        }) }}
     {%- endif -%}
     {{ return(adapter.dispatch('raw_events_file_source', 'product_metrics')(raw_path)) }}
+{%- endmacro %}
+
+{#- How the rows of a seed are numbered: DuckDB keeps the file order when it scans; a Spark
+    table has no row order, so seeds with `meta: {keep_row_order: true}` are loaded with their
+    row number (spark__load_csv_rows). -#}
+{% macro default__seed_row_number_sql() -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro spark__seed_row_number_sql() -%}
+    {{ return(seed_row_number_column()) }}
+{%- endmacro %}
+
+{#- The column that holds a seed row's 1-based position in its CSV file where the engine needs one. -#}
+{% macro seed_row_number_column() -%}
+    {{ return('_seed_row_number') }}
 {%- endmacro %}
 
 {#- The loader's own file-name column is `_raw_source_file`, not DuckDB's default `filename`, so

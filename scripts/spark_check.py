@@ -1,16 +1,14 @@
-"""Build the project on Apache Spark and compare every public metric table with DuckDB.
+"""Build the project on Apache Spark and compare it with the DuckDB build, cell by cell.
 
 Steps, one run:
-1. read the DuckDB build (made by `make spark-test` before this script) and export to Parquet the
-   raw-row staging models that Spark does not build yet and that Spark-built models read;
-2. on the `spark` target (local PySpark session, `.venv-spark`): load the reference seeds,
-   register the exported tables, and `dbt run` every other model from the same SQL (the rest of
-   staging, intermediate, marts, metrics and semantic);
-3. compare the 11 `metrics_*` tables, and the device owners staging derives, cell by cell with the
-   DuckDB build and print the count.
+1. on the `spark` target (local PySpark session, `.venv-spark`): `dbt seed` every seed, raw events
+   included, and `dbt run` every model from the same SQL as DuckDB;
+2. compare with the DuckDB build (made by `make spark-test` before this script): every public
+   metric table, and the staging tables that judge raw rows (validated rows, quarantine, property
+   split, device owners); print the number of cells compared.
 
-The raw-row models (reading raw files, strict JSON validation, property rewriting) are not ported
-to Spark yet; see docs/decisions/0003-spark-portability.md.
+JSON texts are compared as JSON values: Spark writes an object's keys in sorted order and numbers
+in its own notation. See docs/decisions/0003-spark-portability.md.
 """
 
 from __future__ import annotations
@@ -23,17 +21,19 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-# Staging models that parse raw rows: built on DuckDB only for now (decision 0003).
-DUCKDB_ONLY_MODELS = ("stg_raw_events", "stg_event_properties", "stg_events_validated", "stg_events_quarantine")
-SPARK_SEEDS_SKIPPED = ("raw_events",)  # read by the raw-row models only
-# Staging tables compared besides the public metrics, without their run stamps.
-COMPARED_STAGING = {"stg_device_users": ["device_id", "device_user_id", "previous_device_user_id",
-                                         "source_written_at"]}
+RUN_STAMP_COLUMNS = {"written_at", "owner_changed_at", "source_written_at"}  # when a build wrote a row: differs between builds
+# Staging tables compared besides the public metrics: every column but the run stamps.
+COMPARED_STAGING = ("stg_events_validated", "stg_events_quarantine", "stg_event_properties", "stg_device_users")
+VIEW_COPY_SCHEMA = "spark_check"  # where Spark views are copied to files for the comparison
+# Columns compared as JSON values, not as text (the quarantine keeps raw text: compared as text).
+JSON_COLUMNS = {"stg_events_validated": {"properties"}, "stg_event_properties": {"property_value"}}
 FLOAT_DIGITS = 12  # doubles are compared to 12 significant digits: sums may associate differently
 
 
@@ -46,43 +46,17 @@ def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def duckdb_only_inputs(manifest_path: Path) -> list[str]:
-    """The DuckDB-only models that a Spark-built model refs directly."""
+def view_models(manifest_path: Path, names: tuple[str, ...]) -> list[str]:
     manifest = json.loads(manifest_path.read_text())
-    nodes = manifest["nodes"]
-    wanted: set[str] = set()
-    for node in nodes.values():
-        if node["resource_type"] != "model" or node["name"] in DUCKDB_ONLY_MODELS:
-            continue
-        for parent_id in node["depends_on"]["nodes"]:
-            parent = nodes.get(parent_id)
-            if parent and parent["resource_type"] == "model" and parent["name"] in DUCKDB_ONLY_MODELS:
-                wanted.add(parent["name"])
-    return sorted(wanted)
+    return sorted(node["name"] for node in manifest["nodes"].values()
+                  if node["resource_type"] == "model" and node["name"] in names
+                  and node["config"]["materialized"] == "view")
 
 
 def public_metric_models(manifest_path: Path) -> list[str]:
     manifest = json.loads(manifest_path.read_text())
     return sorted(node["name"] for node in manifest["nodes"].values()
                   if node["resource_type"] == "model" and node.get("access") == "public")
-
-
-def export_staging(duckdb_path: Path, models: list[str], export_dir: Path) -> None:
-    export_dir.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-        connection.execute("set TimeZone = 'UTC'")
-        for model in models:
-            columns = connection.execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'staging' and table_name = ? order by ordinal_position", [model]).fetchall()
-            if not columns:
-                fail(f"staging.{model} is not in {duckdb_path}")
-            # Instants are written as UTC-adjusted timestamps, which Spark reads as TIMESTAMP.
-            select_list = ", ".join(
-                f'cast("{name}" as timestamptz) as "{name}"' if data_type == "TIMESTAMP" else f'"{name}"'
-                for name, data_type in columns)
-            target = export_dir / f"{model}.parquet"
-            connection.execute(f"copy (select {select_list} from staging.{model}) to '{target}' (format parquet)")
 
 
 def run_spark_dbt(args: list[str], spark_dir: Path) -> None:
@@ -108,30 +82,67 @@ def normalized(value: object) -> object:
         if math.isnan(value):
             return "nan"
         return float(f"{value:.{FLOAT_DIGITS}g}")
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # Spark writes instants as UTC-adjusted timestamps, DuckDB's are plain UTC timestamps.
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
     return value
 
 
-def table_rows(connection: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple[object, ...]]]:
+def json_value(text: object) -> object:
+    """A JSON text as a comparable value (floats rounded like other doubles)."""
+    if not isinstance(text, str):
+        return text
+
+    def rounded(value: object) -> object:
+        if isinstance(value, dict):
+            return {key: rounded(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [rounded(item) for item in value]
+        return normalized(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    try:
+        return json.dumps(rounded(json.loads(text)), sort_keys=True)
+    except ValueError:
+        return f"not json: {text}"
+
+
+def table_rows(connection: duckdb.DuckDBPyConnection, query: str,
+               converters: dict[str, Callable[[object], object]]) -> tuple[list[str], list[tuple[object, ...]]]:
     cursor = connection.execute(query)
     names = [column[0] for column in cursor.description]
-    rows = [tuple(normalized(value) for value in row) for row in cursor.fetchall()]
+    rows = [tuple(converters.get(name, normalized)(value) for name, value in zip(names, row))
+            for row in cursor.fetchall()]
     return names, sorted(rows, key=lambda row: tuple((value is None, str(value)) for value in row))
 
 
-def compare(duckdb_path: Path, warehouse: Path, tables: list[tuple[str, str, list[str] | None]]) -> int:
-    """Compare (schema, model, columns or None for all) tables; return the number of cells compared
-    and fail naming the table, row and column on a difference."""
+def compared_columns(connection: duckdb.DuckDBPyConnection, schema: str, model: str) -> list[str]:
+    names = [row[0] for row in connection.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position", [schema, model]).fetchall()]
+    if not names:
+        fail(f"{schema}.{model} is not in the DuckDB build")
+    return [name for name in names if name not in RUN_STAMP_COLUMNS]
+
+
+def compare(duckdb_path: Path, warehouse: Path, tables: list[tuple[str, str, str]]) -> int:
+    """Compare (DuckDB schema, model, Spark schema) tables on every column but run stamps; return
+    the number of cells compared and fail naming the table, row and column on a difference."""
     cells = 0
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
         connection.execute("set TimeZone = 'UTC'")
-        for schema, model, columns in tables:
-            spark_files = warehouse / f"{schema}.db" / model
+        for schema, model, spark_schema in tables:
+            spark_files = warehouse / f"{spark_schema}.db" / model
             if not spark_files.exists():
-                fail(f"spark table {schema}.{model} not found under {warehouse}")
-            select_list = ", ".join(f'"{column}"' for column in columns) if columns else "*"
-            duck_names, duck_rows = table_rows(connection, f"select {select_list} from {schema}.{model}")
+                fail(f"spark table {spark_schema}.{model} not found under {warehouse}")
+            columns = compared_columns(connection, schema, model)
+            json_columns = JSON_COLUMNS.get(model, set())
+            converters = {name: json_value for name in columns if name in json_columns}
+            # A JSON column is VARCHAR or JSON in DuckDB and VARIANT in Spark: read both as JSON text.
+            select_list = ", ".join(f'cast(cast("{column}" as json) as varchar) as "{column}"'
+                                    if column in json_columns else f'"{column}"' for column in columns)
+            duck_names, duck_rows = table_rows(connection, f"select {select_list} from {schema}.{model}", converters)
             spark_names, spark_rows = table_rows(
-                connection, f"select {select_list} from read_parquet('{spark_files}/*.parquet')")
+                connection, f"select {select_list} from read_parquet('{spark_files}/*.parquet')", converters)
             if duck_names != spark_names:
                 fail(f"{model}: columns differ: duckdb {duck_names} vs spark {spark_names}")
             if len(duck_rows) != len(spark_rows):
@@ -159,26 +170,23 @@ def main() -> None:
     shutil.rmtree(spark_dir, ignore_errors=True)
     spark_dir.mkdir(parents=True)
 
-    inputs = duckdb_only_inputs(manifest)
-    progress(f"exporting the DuckDB-only models that Spark-built models read: {', '.join(inputs)}")
-    export_staging(args.duckdb, inputs, spark_dir / "staging_export")
-
     started = time.perf_counter()
-    progress("spark: dbt seed (reference seeds)")
-    run_spark_dbt(["seed", "--exclude", *SPARK_SEEDS_SKIPPED], spark_dir)
-    progress("spark: registering the staging exports")
-    run_spark_dbt(["run-operation", "spark_register_staging_exports", "--args",
-                   json.dumps({"export_dir": str(spark_dir / "staging_export"), "model_names": inputs})], spark_dir)
-    progress(f"spark: dbt run of every model but {', '.join(DUCKDB_ONLY_MODELS)}")
-    run_spark_dbt(["run", "--exclude", *DUCKDB_ONLY_MODELS], spark_dir)
+    progress("spark: dbt seed (every seed, raw events included)")
+    run_spark_dbt(["seed"], spark_dir)
+    progress("spark: dbt run (every model)")
+    run_spark_dbt(["run"], spark_dir)
     spark_seconds = time.perf_counter() - started
+    views = view_models(manifest, COMPARED_STAGING)
+    progress(f"spark: copying the views {', '.join(views)} into Parquet tables to compare them")
+    run_spark_dbt(["run-operation", "spark_materialize_views", "--args",
+                   json.dumps({"schema_name": VIEW_COPY_SCHEMA, "model_names": views})], spark_dir)
 
     models = public_metric_models(manifest)
-    tables: list[tuple[str, str, list[str] | None]] = [("metrics", model, None) for model in models]
-    tables += [("staging", model, columns) for model, columns in COMPARED_STAGING.items()]
+    tables = [("staging", model, VIEW_COPY_SCHEMA if model in views else "staging") for model in COMPARED_STAGING]
+    tables += [("metrics", model, "metrics") for model in models]
     cells = compare(args.duckdb, spark_dir / "warehouse", tables)
     print(f"spark_check: OK - Spark seeds and build {spark_seconds:.0f} s; {len(models)} public metric tables "
-          f"and {len(COMPARED_STAGING)} staging table, {cells:,} cells equal to DuckDB")
+          f"and {len(COMPARED_STAGING)} staging tables, {cells:,} cells equal to DuckDB")
 
 
 if __name__ == "__main__":

@@ -309,7 +309,7 @@ def parse_timestamp_us(text: str | None) -> int | None:
         digits = offset[1:].replace(":", "")
         off_h = int(digits[:2])
         off_m = int(digits[2:4]) if len(digits) > 2 else 0
-        if off_m > 59:
+        if off_m > 59 or off_h * 60 + off_m > 18 * 60:  # time zone offsets stay within +-18:00
             return None
         offset_us = sign * (off_h * 3600 + off_m * 60) * US_PER_SECOND
     local_us = (

@@ -149,6 +149,9 @@ def hostile_rows() -> list[dict[str, str]]:
         _event("settings_changed", {"setting_name": "x", "is_enabled": 1}),
         _event("search_performed", {"results_count": "12"}),
         _event("song_played", {"song_id": 12345, "source": "x"}),
+        # Long numbers inside a nested value look like phone numbers: masking them must not break it.
+        _event("song_played", {"song_id": "s5", "source": "x", "meta": {"ts": 1700000000000, "ids": [12345678]}},
+               user_id="nested_long_numbers"),
         _event("app_opened", event_time="1.7e12"),
         _event("app_opened", event_time=_epoch_ms("2026-08-19T12:00:00Z"), user_id="epoch"),
         _event("app_opened", event_time=f"  {_epoch_ms('2026-08-19T12:00:00Z')}\n", user_id="epoch_spaces"),
@@ -159,6 +162,8 @@ def hostile_rows() -> list[dict[str, str]]:
         _event("app_opened", event_time="2026-02-30T00:00:00Z"),
         _event("app_opened", event_time="2026-08-19T10:00:00+14:00", received_at="2026-08-19T00:00:00-12:00"),
         _event("app_opened", event_time="0", user_id="clock_reset"),  # a device clock at the epoch
+        _event("app_opened", event_time="2026-08-19T10:00:00+19:00"),  # beyond any time zone's offset
+        _event("app_opened", event_time="2026-08-19T10:00:00-18:00", user_id="far_west"),
         _event("app_opened", user_id="null"),
         _event("app_opened", user_id="undefined", device_id="None"),
         _event("app_opened", user_id=" \t ", device_id="\n"),
@@ -346,6 +351,11 @@ def test_crafted_values_come_out_unchanged(crafted_build: dict[str, Any]) -> Non
             f"select event_name from {find_relation(con, 'stg_events_quarantine')}"
         ).fetchall()}
         assert {f"song_played{SQL_TEXT}", JINJA_TEXT, "a" * HUNDRED_KB, "🎵 song played"} <= names
+        # A nested value whose masking breaks its JSON is kept as masked text.
+        meta = con.execute(
+            f"select properties ->> '$.meta' from {fct} where user_key = 'nested_long_numbers'"
+        ).fetchone()
+        assert meta is not None and "[redacted phone]" in meta[0] and "1700000000000" not in meta[0], meta
         # The tables the SQL-looking values name still exist, with rows.
         assert count(con, "metrics_active_users_daily") > 0
     finally:

@@ -10,7 +10,7 @@ object_properties as (
         source_file,
         raw_row_number,
         properties_text,
-        json_keys(properties_text) as raw_keys
+        {{ json_object_keys('properties_text') }} as raw_keys
     from (
         select
             source_file,
@@ -42,8 +42,7 @@ exploded as (
         raw_row_number,
         properties_text,
         has_canonical_keys,
-        unnest(raw_keys) as raw_key,
-        generate_subscripts(raw_keys, 1) as property_position
+        {{ unnest_with_position('raw_keys', 'raw_key', 'property_position') }}
     from classified
 ),
 
@@ -67,8 +66,8 @@ extracted as (
         has_canonical_keys,
         property_position,
         property_key,
-        json_extract(properties_text, property_path) as property_value,
-        json_type(properties_text, property_path) as property_json_type
+        {{ json_value_at('properties_text', 'property_path') }} as property_value,
+        {{ json_type_at('properties_text', 'property_path') }} as property_json_type
     from keyed
     where property_path is not null and property_key != ''
 ),

@@ -77,7 +77,7 @@ keyed as (
     select
         *,
         -- Keys are parsed only for objects: json_keys fails on malformed text.
-        case when has_object_properties then json_keys(properties_text) end as property_keys
+        case when has_object_properties then {{ json_object_keys('properties_text') }} end as property_keys
     from shaped
 ),
 
@@ -127,12 +127,34 @@ event_requirements as (
     -- types (json_type names) it accepts.
     select
         event_name,
-        list({
-            'property_path': {{ json_key_path('property_key') }},
-            'accepted_types': {{ json_types_accepted('property_type') }}
-        }) as required_properties
+        {{ required_property_list(json_key_path('property_key'), json_types_accepted('property_type')) }}
+            as required_properties
     from required_properties
     group by event_name
+),
+
+sanitized_row_properties as (
+    select
+        source_file,
+        raw_row_number,
+        property_key,
+        property_value,
+        property_key in (
+            {%- for property_key in var('personal_data_property_keys') %}
+            '{{ property_key }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        ) as is_personal_data_key,
+        case
+            -- A string is masked once decoded, so escapes like \u0040 cannot hide an e-mail.
+            when property_json_type = 'VARCHAR'
+                then {{ json_string_value(redact_personal_data(json_string_text('property_value'))) }}
+            -- Masking can break a nested value's JSON (a long number becomes `[redacted phone]`):
+            -- then the masked text is kept as a string.
+            when property_json_type in ('OBJECT', 'ARRAY')
+                then {{ json_value_or_string(redact_personal_data(json_value_text('property_value'))) }}
+            else property_value
+        end as sanitized_value
+    from new_row_properties
 ),
 
 rebuilt_properties as (
@@ -143,30 +165,10 @@ rebuilt_properties as (
     select
         source_file,
         raw_row_number,
-        cast(to_json(map_from_entries(list(
-            row(property_key, property_value) order by property_key
-        ))) as varchar) as normalized_properties,
-        cast(to_json(map_from_entries(list(
-            row(
-                property_key,
-                case
-                    -- A string is masked once decoded, so escapes like \u0040 cannot hide an e-mail.
-                    when property_json_type = 'VARCHAR'
-                        then to_json({{ redact_personal_data("property_value ->> '$'") }})
-                    when property_json_type in ('OBJECT', 'ARRAY')
-                        then cast({{ redact_personal_data('cast(property_value as varchar)') }} as json)
-                    else property_value
-                end
-            )
-            order by property_key
-        ) filter (
-            where property_key not in (
-                {%- for property_key in var('personal_data_property_keys') %}
-                '{{ property_key }}'{{ "," if not loop.last }}
-                {%- endfor %}
-            )
-        ))) as varchar) as sanitized_properties
-    from new_row_properties
+        {{ json_object_agg('property_key', 'property_value') }} as normalized_properties,
+        {{ json_object_agg('property_key', 'sanitized_value', filter_condition='not is_personal_data_key') }}
+            as sanitized_properties
+    from sanitized_row_properties
     group by source_file, raw_row_number
 ),
 
@@ -195,27 +197,21 @@ property_checks as (
         case
             when documented.required_properties is null then true
             when documented.checked_properties is null then false
-            -- A few required keys per event: reading each by its path parses less than a map of all.
-            else list_bool_and(list_transform(
-                documented.required_properties,
-                lambda required: coalesce(
-                    list_contains(
-                        required.accepted_types,
-                        json_type(documented.checked_properties, required.property_path)
-                    ),
-                    false
-                )
-            ))
+            else {{ has_required_properties('documented.checked_properties', 'documented.required_properties') }}
         end as has_required_properties,
         -- The text test skips the JSON parse for the many objects without these keys (a key could
         -- hide behind a JSON escape, so text with a backslash is always parsed).
         case
-            when contains(documented.checked_properties, '"revenue"') or contains(documented.checked_properties, '\')
-                then json_extract_string(documented.checked_properties, '$."revenue"')
+            when
+                contains(documented.checked_properties, '"revenue"')
+                or contains(documented.checked_properties, chr(92))
+                then {{ json_text('documented.checked_properties', '$.revenue') }}
         end as revenue_text,
         case
-            when contains(documented.checked_properties, '"currency"') or contains(documented.checked_properties, '\')
-                then upper(trim(json_extract_string(documented.checked_properties, '$."currency"')))
+            when
+                contains(documented.checked_properties, '"currency"')
+                or contains(documented.checked_properties, chr(92))
+                then upper(trim({{ json_text('documented.checked_properties', '$.currency') }}))
         end as currency
     from documented
 ),
@@ -258,7 +254,7 @@ new_rows as (
         case
             when not property_checks.has_object_properties then '{}'
             when property_checks.needs_property_rewrite then coalesce(property_checks.sanitized_properties, '{}')
-            else cast(json(property_checks.properties_text) as varchar)
+            else {{ json_compact('property_checks.properties_text') }}
         end as properties
     from property_checks
     left join currency_rates

@@ -1,4 +1,5 @@
 {%- set raw_source = raw_events_source() -%}
+{%- set text_type = dbt.type_string() -%}
 {{- assert_raw_event_columns(raw_source.relation) }}
 
 with raw_source as (
@@ -20,7 +21,7 @@ located as (
 
 numbered as (
     select
-        cast(located_source_file as varchar) as source_file,
+        cast(located_source_file as {{ text_type }}) as source_file,
         {%- if raw_source.row_number_sql %}
         cast(located_row_number as bigint) as raw_row_number,
         {%- else %}
@@ -29,7 +30,7 @@ numbered as (
         ) as raw_row_number,
         {%- endif %}
         {%- for column_name in raw_event_columns() %}
-        cast({{ adapter.quote(column_name) }} as varchar) as {{ column_name }}{% if not loop.last %},{% endif %}
+        cast({{ adapter.quote(column_name) }} as {{ text_type }}) as {{ column_name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from located
 )
