@@ -18,7 +18,7 @@ export DO_NOT_TRACK := 1
 help:
 	@echo "make build  - install into .venv, dbt build on DuckDB ($(DB_PATH)), generate the docs"
 	@echo "make test   - every check: dbt build + tests, mf validate-configs, dbt-score, sqlfluff (temporary DuckDB), pytest"
-	@echo "make spark-test - every model but the raw-row staging built on Apache Spark (local), metrics compared with DuckDB"
+	@echo "make spark-test - every model built on Apache Spark (local) from the raw seed, then from Parquet files; compared with DuckDB"
 
 $(BIN)/.installed: requirements.txt requirements.lock
 	@echo "==> installing pinned dependencies into $(VENV)"
@@ -82,8 +82,13 @@ spark-test: install spark-install
 	@rm -rf $(SPARK_DIR) && mkdir -p $(SPARK_DIR)
 	@echo "==> DuckDB build to compare with ($(SPARK_DIR)/duckdb.duckdb)"
 	DBT_DUCKDB_PATH=$(SPARK_DIR)/duckdb.duckdb $(BIN)/dbt build --target-path $(SPARK_DIR)/duckdb-target --log-path $(SPARK_DIR)/logs
-	@echo "==> Spark build of every model but the raw-row staging, then every public metric table compared"
+	@echo "==> Spark: seeds and every model from the raw seed, then compared with DuckDB"
 	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb $(SPARK_DIR)/duckdb.duckdb --duckdb-target $(SPARK_DIR)/duckdb-target --work-dir $(SPARK_DIR)/spark
+	@echo "==> the same from Parquet files (var raw_events_path): the seed in two files, and the hostile rows"
+	$(BIN)/python tests/hostile_rows.py --csv $(SPARK_DIR)/hostile_rows.csv
+	$(BIN)/python scripts/seed_to_parquet.py --output $(SPARK_DIR)/raw --files 2 --extra-csv $(SPARK_DIR)/hostile_rows.csv
+	DBT_DUCKDB_PATH=$(SPARK_DIR)/duckdb-parquet.duckdb $(BIN)/dbt build --vars "{raw_events_path: '$(CURDIR)/$(SPARK_DIR)/raw/*.parquet'}" --target-path $(SPARK_DIR)/duckdb-parquet-target --log-path $(SPARK_DIR)/logs
+	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb $(SPARK_DIR)/duckdb-parquet.duckdb --duckdb-target $(SPARK_DIR)/duckdb-parquet-target --work-dir $(SPARK_DIR)/spark-parquet --vars "{raw_events_path: '$(CURDIR)/$(SPARK_DIR)/raw/*.parquet'}"
 
 clean:
 	rm -rf target logs dbt_packages

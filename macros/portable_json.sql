@@ -168,21 +168,20 @@
     to_json({{ json_value }})
 {%- endmacro %}
 
-{#- A JSON text as a JSON value; text that is not JSON becomes a JSON string of itself, so a
-    value is never lost. -#}
-{% macro json_value_or_string(text_expression) -%}
-    {{ return(adapter.dispatch('json_value_or_string', 'product_metrics')(text_expression)) }}
+{#- A JSON text as a JSON value; text that is not JSON becomes the JSON string `placeholder`. -#}
+{% macro json_value_or_placeholder(text_expression, placeholder) -%}
+    {{ return(adapter.dispatch('json_value_or_placeholder', 'product_metrics')(text_expression, placeholder)) }}
 {%- endmacro %}
 
-{% macro default__json_value_or_string(text_expression) -%}
+{% macro default__json_value_or_placeholder(text_expression, placeholder) -%}
     case
         when json_valid({{ text_expression }}) then cast({{ text_expression }} as json)
-        else to_json({{ text_expression }})
+        else to_json({{ placeholder }})
     end
 {%- endmacro %}
 
-{% macro spark__json_value_or_string(text_expression) -%}
-    coalesce(try_parse_json({{ text_expression }}), cast({{ text_expression }} as variant))
+{% macro spark__json_value_or_placeholder(text_expression, placeholder) -%}
+    coalesce(try_parse_json({{ text_expression }}), cast({{ placeholder }} as variant))
 {%- endmacro %}
 
 {#- A JSON object text in compact form (known to be valid JSON). -#}

@@ -71,6 +71,28 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Spark reads Parquet files in place; `_metadata` gives each row's file and position in it.
+    Spark SQL cannot pass CSV options (header, quoting) in a query, so CSV input must be
+    converted to Parquet first. -#}
+{% macro spark__raw_events_file_source(raw_path) -%}
+    {%- if not (raw_path | lower).endswith('.parquet') -%}
+        {{ exceptions.raise_compiler_error(
+            "var raw_events_path = '" ~ raw_path ~ "': on Spark, raw events are read from .parquet files or globs "
+            ~ "(convert CSV to Parquet first)"
+        ) }}
+    {%- endif -%}
+    {%- set relation -%}
+        (
+            select
+                *,
+                regexp_replace(_metadata.file_path, '^file:(//)?', '') as _raw_source_file,
+                _metadata.row_index + 1 as _raw_row_number
+            from parquet.`{{ raw_path | replace('`', '``') }}`
+        ) as raw_file_rows
+    {%- endset -%}
+    {{ return({'relation': relation, 'source_file_sql': '_raw_source_file', 'row_number_sql': '_raw_row_number'}) }}
+{%- endmacro %}
+
 {#- Fails the build, naming the input and the column, when a required raw column is missing.
     Runs only at execution time (the relation may not exist while dbt parses). -#}
 {% macro assert_raw_event_columns(relation_sql) -%}

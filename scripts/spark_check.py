@@ -162,6 +162,8 @@ def main() -> None:
     parser.add_argument("--duckdb", type=Path, required=True, help="DuckDB file of a finished build")
     parser.add_argument("--duckdb-target", type=Path, required=True, help="target dir of that build (manifest)")
     parser.add_argument("--work-dir", type=Path, required=True, help="Spark warehouse, metastore and logs")
+    parser.add_argument("--vars", default="", help="dbt vars for the Spark build, as given to the DuckDB one "
+                        "(e.g. \"{raw_events_path: /data/events/*.parquet}\")")
     args = parser.parse_args()
     manifest = args.duckdb_target / "manifest.json"
     if not manifest.exists():
@@ -174,7 +176,7 @@ def main() -> None:
     progress("spark: dbt seed (every seed, raw events included)")
     run_spark_dbt(["seed"], spark_dir)
     progress("spark: dbt run (every model)")
-    run_spark_dbt(["run"], spark_dir)
+    run_spark_dbt(["run", *(["--vars", args.vars] if args.vars else [])], spark_dir)
     spark_seconds = time.perf_counter() - started
     views = view_models(manifest, COMPARED_STAGING)
     progress(f"spark: copying the views {', '.join(views)} into Parquet tables to compare them")

@@ -149,9 +149,12 @@ sanitized_row_properties as (
             when property_json_type = 'VARCHAR'
                 then {{ json_string_value(redact_personal_data(json_string_text('property_value'))) }}
             -- Masking can break a nested value's JSON (a long number becomes `[redacted phone]`):
-            -- then the masked text is kept as a string.
+            -- the whole value is then masked. Its text is not kept as a string, because its key
+            -- order and number notation depend on the engine.
             when property_json_type in ('OBJECT', 'ARRAY')
-                then {{ json_value_or_string(redact_personal_data(json_value_text('property_value'))) }}
+                then {{ json_value_or_placeholder(
+                    redact_personal_data(json_value_text('property_value')), "'[redacted value]'"
+                ) }}
             else property_value
         end as sanitized_value
     from new_row_properties
