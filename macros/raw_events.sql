@@ -122,3 +122,25 @@
         where {{ source_file_column }} not in (select distinct loaded.source_file from {{ this }} as loaded)
     {%- endif -%}
 {%- endmacro %}
+
+{#- Fails an incremental run, naming the model and the columns, when the stored table lacks
+    columns the model reads back from it: the table was built by an older version of the model,
+    and only a full refresh rebuilds it (otherwise the run dies on a bare binder error). -#}
+{% macro assert_stored_columns(relation, column_names) -%}
+    {%- if execute -%}
+        {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- set missing = [] -%}
+        {%- for column_name in column_names -%}
+            {%- if column_name | lower not in present -%}
+                {%- do missing.append(column_name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error(
+                "model " ~ model.name ~ ": the stored table " ~ relation ~ " lacks column(s) " ~ missing | join(', ')
+                ~ ": it was built by an older version of the model. Rebuild it with "
+                ~ "`dbt build --full-refresh --select " ~ model.name ~ "+`"
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -124,10 +124,11 @@ def compared_columns(connection: duckdb.DuckDBPyConnection, schema: str, model: 
     return [name for name in names if name not in RUN_STAMP_COLUMNS]
 
 
-def compare(duckdb_path: Path, warehouse: Path, tables: list[tuple[str, str, str]]) -> int:
+def compare(duckdb_path: Path, warehouse: Path, tables: list[tuple[str, str, str]]) -> dict[str, int]:
     """Compare (DuckDB schema, model, Spark schema) tables on every column but run stamps; return
-    the number of cells compared and fail naming the table, row and column on a difference."""
-    cells = 0
+    the number of cells compared per DuckDB schema and fail naming the table, row and column on a
+    difference."""
+    cells: dict[str, int] = {}
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
         connection.execute("set TimeZone = 'UTC'")
         for schema, model, spark_schema in tables:
@@ -152,7 +153,7 @@ def compare(duckdb_path: Path, warehouse: Path, tables: list[tuple[str, str, str
                     if duck_value != spark_value:
                         fail(f"{model}: column {name} differs in row {duck_row[:3]}...: "
                              f"duckdb {duck_value!r} vs spark {spark_value!r}")
-            cells += len(duck_rows) * len(duck_names)
+            cells[schema] = cells.get(schema, 0) + len(duck_rows) * len(duck_names)
             progress(f"{model}: {len(duck_rows)} rows x {len(duck_names)} columns equal")
     return cells
 
@@ -187,8 +188,9 @@ def main() -> None:
     tables = [("staging", model, VIEW_COPY_SCHEMA if model in views else "staging") for model in COMPARED_STAGING]
     tables += [("metrics", model, "metrics") for model in models]
     cells = compare(args.duckdb, spark_dir / "warehouse", tables)
-    print(f"spark_check: OK - Spark seeds and build {spark_seconds:.0f} s; {len(models)} public metric tables "
-          f"and {len(COMPARED_STAGING)} staging tables, {cells:,} cells equal to DuckDB")
+    print(f"spark_check: OK - Spark seeds and build {spark_seconds:.0f} s; equal to DuckDB: "
+          f"{len(models)} public metric tables ({cells.get('metrics', 0):,} cells) and "
+          f"{len(COMPARED_STAGING)} staging tables ({cells.get('staging', 0):,} cells)")
 
 
 if __name__ == "__main__":

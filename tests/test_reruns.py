@@ -205,3 +205,27 @@ def test_wrapper_reports_a_database_held_by_another_process(tmp_path: Path, firs
         assert con.execute("select count(*) from information_schema.tables").fetchone()[0] > 10
     finally:
         con.close()
+
+
+def test_table_from_an_older_model_version_asks_for_a_full_refresh(
+    tmp_path: Path, first_db: tuple[Path, dict], raw_glob: str
+) -> None:
+    """A stored staging table without a column the model now reads back (as a table built by an
+    older version would be) stops the incremental run with a message naming the model, the
+    column and the fix, instead of a bare binder error."""
+    db_path = tmp_path / "older.duckdb"
+    shutil.copy(first_db[0], db_path)
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("alter table staging.stg_events_validated drop column raw_values_key")
+    finally:
+        con.close()
+    result = build(db_path, Path(raw_glob), check=False, command=("run", "--select", "stg_events_validated"))
+    text = (result.stdout or "") + (result.stderr or "")
+    assert result.returncode != 0, text[-3000:]
+    assert "model stg_events_validated" in text and "lacks column(s) raw_values_key" in text, text[-3000:]
+    assert "--full-refresh" in text
+    # The fix it names works.
+    rebuilt = build(db_path, Path(raw_glob), check=False,
+                    command=("run", "--full-refresh", "--select", "stg_events_validated"))
+    assert rebuilt.returncode == 0, ((rebuilt.stdout or "") + (rebuilt.stderr or ""))[-3000:]

@@ -13,6 +13,12 @@
 {#- Rows with an insert_id share a key by id; rows without one by their raw values. Only the
     second part is stored (raw_values_key): the key is rebuilt from it, not written twice. -#}
 {% set dedup_key_sql = "coalesce(raw_values_key, 'insert_id:' || insert_id)" -%}
+{% set stored_columns = [
+    'source_file', 'raw_row_number', 'raw_values_key', 'insert_id', 'rule_reason', 'normalized_event_name',
+    'event_name', 'owner_team', 'user_id', 'device_id', 'event_at', 'received_at', 'platform',
+    'app_version', 'country', 'is_revenue', 'revenue', 'currency', 'revenue_usd', 'properties'] -%}
+
+{%- if is_incremental() %}{{ assert_stored_columns(this, stored_columns) }}{% endif %}
 
 with raw_events as (
     select * from {{ ref('stg_raw_events') }}
@@ -263,11 +269,6 @@ new_rows as (
     left join currency_rates
         on property_checks.currency = upper(trim(currency_rates.currency))
 ),
-
-{% set stored_columns = [
-    'source_file', 'raw_row_number', 'raw_values_key', 'insert_id', 'rule_reason', 'normalized_event_name',
-    'event_name', 'owner_team', 'user_id', 'device_id', 'event_at', 'received_at', 'platform',
-    'app_version', 'country', 'is_revenue', 'revenue', 'currency', 'revenue_usd', 'properties'] -%}
 
 candidates as (
     select
