@@ -68,6 +68,7 @@ test: install
 # Apache Spark (local PySpark session) lives in its own virtualenv so the default install stays light.
 SPARK_VENV := .venv-spark
 SPARK_DIR := target/spark-check
+SPARK_RAW_VARS := {raw_events_path: '$(CURDIR)/$(SPARK_DIR)/raw/*.parquet'}
 
 $(SPARK_VENV)/.installed: requirements-spark.txt requirements-spark.lock
 	@echo "==> installing pinned Spark dependencies into $(SPARK_VENV)"
@@ -87,8 +88,8 @@ spark-test: install spark-install
 	@echo "==> the same from Parquet files (var raw_events_path): the seed in two files, and the hostile rows"
 	$(BIN)/python tests/hostile_rows.py --csv $(SPARK_DIR)/hostile_rows.csv
 	$(BIN)/python scripts/seed_to_parquet.py --output $(SPARK_DIR)/raw --files 2 --extra-csv $(SPARK_DIR)/hostile_rows.csv
-	DBT_DUCKDB_PATH=$(SPARK_DIR)/duckdb-parquet.duckdb $(BIN)/dbt build --vars "{raw_events_path: '$(CURDIR)/$(SPARK_DIR)/raw/*.parquet'}" --target-path $(SPARK_DIR)/duckdb-parquet-target --log-path $(SPARK_DIR)/logs
-	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb $(SPARK_DIR)/duckdb-parquet.duckdb --duckdb-target $(SPARK_DIR)/duckdb-parquet-target --work-dir $(SPARK_DIR)/spark-parquet --vars "{raw_events_path: '$(CURDIR)/$(SPARK_DIR)/raw/*.parquet'}"
+	DBT_DUCKDB_PATH=$(SPARK_DIR)/duckdb-parquet.duckdb $(BIN)/dbt build --vars "$(SPARK_RAW_VARS)" --target-path $(SPARK_DIR)/duckdb-parquet-target --log-path $(SPARK_DIR)/logs
+	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb $(SPARK_DIR)/duckdb-parquet.duckdb --duckdb-target $(SPARK_DIR)/duckdb-parquet-target --work-dir $(SPARK_DIR)/spark-parquet --vars "$(SPARK_RAW_VARS)"
 
 clean:
 	rm -rf target logs dbt_packages

@@ -40,12 +40,18 @@
 {% macro default__clean_text(expression) -%}
     case
         when ord({{ expression }}[1]) > 32 and ord({{ expression }}[-1]) > 32 then {{ expression }}
-        else nullif(trim({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')
+        else nullif({{ trim_characters(expression, edge_whitespace()) }}, '')
     end
 {%- endmacro %}
 
 {% macro spark__clean_text(expression) -%}
-    nullif(trim(both concat(' ', chr(9), chr(10), chr(11), chr(12), chr(13)) from {{ expression }}), '')
+    nullif({{ trim_characters(expression, edge_whitespace()) }}, '')
+{%- endmacro %}
+
+{#- The whitespace clean_text strips from both ends: space, tab, line feed, vertical tab, form
+    feed, carriage return (ASCII only, as SDKs pad values). -#}
+{% macro edge_whitespace() -%}
+    ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
 {%- endmacro %}
 
 {#- Exact seconds (with fractions) from one timestamp to a later one. -#}

@@ -120,10 +120,10 @@
 {%- endmacro %}
 
 {#- get_json_object reads the first of repeated keys, as DuckDB does, but gives a string
-    unquoted: the variant tells strings apart. -#}
+    unquoted: json_type_at tells strings apart. -#}
 {% macro spark__json_value_at(json_expression, path_expression) -%}
     case
-        when schema_of_variant(variant_get(try_parse_json({{ json_expression }}), {{ path_expression }})) = 'STRING'
+        when {{ json_type_at(json_expression, path_expression) }} = 'VARCHAR'
             then cast(get_json_object({{ json_expression }}, {{ path_expression }}) as variant)
         else try_parse_json(get_json_object({{ json_expression }}, {{ path_expression }}))
     end

@@ -9,13 +9,12 @@ Used by tests/test_hostile_inputs.py (DuckDB, verdicts checked against tests/ora
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from oracle import RAW_COLUMNS
+from reliability_helpers import write_raw_csv
 
 RECEIVED_AT = "2026-08-20T12:00:00Z"
 HUNDRED_KB = 100_000
@@ -165,11 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     args.csv.parent.mkdir(parents=True, exist_ok=True)
     rows = hostile_rows()
-    with open(args.csv, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(RAW_COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({column: row.get(column, "") for column in RAW_COLUMNS})
+    write_raw_csv(args.csv, rows)
     print(f"hostile_rows: {len(rows)} rows written to {args.csv}")
 
 
