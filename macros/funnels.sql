@@ -1,100 +1,176 @@
-{#- The highest step number declared in the funnel_steps seed (1 when the seed is empty or while
-    dbt parses), so a funnel model can unroll one CTE per step. Only the integer is used in SQL;
-    no seed text is ever rendered into a query. -#}
+{#- The highest step number of the `step` rows of the funnel_steps seed (1 when the seed is empty
+    or while dbt parses), so a funnel model can unroll one CTE per step. Only the integer is used
+    in SQL; no seed text is ever rendered into a query. -#}
 {% macro funnel_max_step_number() -%}
     {%- if not execute -%}
         {{ return(1) }}
     {%- endif -%}
-    {%- set result = run_query('select coalesce(max(step_number), 1) from ' ~ ref('int_funnel_steps')) -%}
+    {%- set result = run_query(
+        "select coalesce(max(step_number), 1) from " ~ ref('int_funnel_steps') ~ " where step_type = 'step'"
+    ) -%}
     {{ return([result.columns[0].values()[0] | int, 1] | max) }}
 {%- endmacro %}
 
-{#- Fails the build with a message naming the funnel and step when the funnel_steps seed breaks
-    a rule: the event is not in the tracking plan, an event appears twice in one funnel, step
-    numbers do not run 1..n, or a window is not a positive number of days. -#}
-{% macro assert_valid_funnel_steps() -%}
-    {%- if execute -%}
-        {%- set check_sql -%}
-            with steps as (
-                select
-                    funnel_name,
-                    step_number,
-                    declared_event_name as event_name,
-                    event_name as normalized_event_name,
-                    conversion_window_days
-                from {{ ref('int_funnel_steps') }}
-            ),
-
-            numbered as (
-                select
-                    steps.*,
-                    count(*) over (partition by funnel_name, normalized_event_name) as steps_with_event,
-                    row_number() over (partition by funnel_name order by step_number) as step_position
-                from steps
-            ),
-
-            window_counts as (
-                select
-                    funnel_name,
-                    count(distinct conversion_window_days) as distinct_windows
-                from steps
-                group by funnel_name
-            ),
-
-            problems as (
-                select
-                    steps.funnel_name,
-                    steps.step_number,
-                    'event ''' || coalesce(steps.event_name, '') || ''' is not in the tracking plan' as problem
-                from steps
-                left join {{ ref('tracking_plan') }} as plan
-                    on steps.normalized_event_name = {{ normalize_name('plan.event_name') }}
-                where plan.event_name is null
-                union all
-                select
-                    funnel_name,
-                    step_number,
-                    'event ''' || event_name || ''' appears in more than one step' as problem
-                from numbered
-                where steps_with_event > 1
-                union all
-                select
-                    funnel_name,
-                    step_number,
-                    'step numbers must run 1..n without gaps or repeats' as problem
-                from numbered
-                where step_number is null or step_number != step_position
-                union all
-                select
-                    funnel_name,
-                    step_number,
-                    'conversion_window_days must be a positive number of days' as problem
-                from steps
-                where coalesce(conversion_window_days, 0) <= 0
-                union all
-                select
-                    steps.funnel_name,
-                    steps.step_number,
-                    'conversion_window_days differs between steps of the funnel' as problem
-                from steps
-                inner join window_counts
-                    on steps.funnel_name = window_counts.funnel_name
-                where window_counts.distinct_windows > 1
-            )
-
-            select funnel_name, step_number, problem
-            from problems
-            order by funnel_name, step_number
-        {%- endset -%}
-        {%- set problems = run_query(check_sql) -%}
-        {%- if problems.rows | length > 0 -%}
-            {%- set messages = [] -%}
-            {%- for row in problems.rows -%}
-                {%- do messages.append("funnel '" ~ row[0] ~ "' step " ~ row[1] ~ ": " ~ row[2]) -%}
-            {%- endfor -%}
-            {{ exceptions.raise_compiler_error(
-                "Invalid funnel definition in seed funnel_steps:\n  " ~ messages | join("\n  ")
-            ) }}
-        {%- endif -%}
+{#- The lowercase column names of a seed as loaded (an empty list while dbt parses), so that a
+    model can read a column the seed file may not have. -#}
+{% macro funnel_seed_columns(relation) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
     {%- endif -%}
+    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) }}
+{%- endmacro %}
+
+{#- The column when the seed has it, else a null text: an absent optional column means "empty". -#}
+{% macro optional_seed_column(seed_columns, column_name) -%}
+    {%- if column_name in seed_columns -%}
+        cast({{ column_name }} as string)
+    {%- else -%}
+        cast(null as string)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A whole number of hours written as text, as an integer; null when empty or not a number (the
+    funnel data tests report such values). -#}
+{% macro funnel_whole_hours(text_expression) -%}
+    case
+        when {{ regexp_full_match(text_expression, "'[0-9]{1,7}'") }} then cast({{ text_expression }} as integer)
+    end
+{%- endmacro %}
+
+{#- The value of a property (compact JSON text) that a funnel holds constant; null when the
+    event does not carry it (absent or JSON null). -#}
+{% macro funnel_property_value(properties_expression, key_expression) -%}
+    case
+        when {{ json_type_at(properties_expression, json_key_path(key_expression)) }} != 'NULL'
+            then {{ json_value_text(json_value_at(properties_expression, json_key_path(key_expression))) }}
+    end
+{%- endmacro %}
+
+{#- A timestamp plus a whole number of hours (an exact duration). -#}
+{% macro add_hours(timestamp_expression, hours_expression) -%}
+    {{ return(adapter.dispatch('add_hours', 'product_metrics')(timestamp_expression, hours_expression)) }}
+{%- endmacro %}
+
+{% macro default__add_hours(timestamp_expression, hours_expression) -%}
+    ({{ timestamp_expression }} + to_hours(cast({{ hours_expression }} as bigint)))
+{%- endmacro %}
+
+{% macro spark__add_hours(timestamp_expression, hours_expression) -%}
+    timestampadd(hour, {{ hours_expression }}, {{ timestamp_expression }})
+{%- endmacro %}
+
+{#- The funnel progress rows of reported entries: those whose whole window ends on or before
+    data end (the last day of the reporting calendar). -#}
+{% macro funnel_reported_progress(progress_relation, calendar_relation) -%}
+    select progress.*
+    from {{ progress_relation }} as progress
+    where cast(progress.window_ends_at as date) <= (
+        select max(calendar.calendar_date) from {{ calendar_relation }} as calendar
+    )
+{%- endmacro %}
+
+{#- Funnel conversion rows from reported progress rows: one row per funnel, group (the given
+    columns, e.g. a segment), entry date with at least one entry, and step of the funnel, with
+    the people who reached the step, conversion from the start and from the previous step, and
+    the median and quartiles of seconds from entry. -#}
+{% macro funnel_step_rows(reported_relation, funnel_steps_relation, group_columns=[]) -%}
+    {%- set group_list = [] -%}
+    {%- for column in group_columns -%}
+        {%- do group_list.append(column ~ ', ') -%}
+    {%- endfor -%}
+    {%- set groups = group_list | join('') -%}
+    select
+        funnel_name,
+        {{ groups }}entry_date,
+        step_number,
+        step_event_name,
+        users,
+        {{ safe_divide(
+            'users',
+            'first_value(users) over (partition by funnel_name, ' ~ groups ~ 'entry_date order by step_number)'
+        ) }} as conversion_from_start,
+        {{ safe_divide(
+            'users',
+            'coalesce(lag(users) over (partition by funnel_name, ' ~ groups ~ 'entry_date order by step_number), users)'
+        ) }} as conversion_from_previous,
+        median_seconds_from_start,
+        p25_seconds_from_start,
+        p75_seconds_from_start,
+        p90_seconds_from_start
+    from (
+        select
+            entry_groups.funnel_name,
+            {% for column in group_columns %}entry_groups.{{ column }}, {% endfor %}
+            entry_groups.entry_date,
+            steps.step_number,
+            steps.event_name as step_event_name,
+            coalesce(step_users.users, 0) as users,
+            step_users.median_seconds_from_start,
+            step_users.p25_seconds_from_start,
+            step_users.p75_seconds_from_start,
+            step_users.p90_seconds_from_start
+        from (
+            select distinct
+                funnel_name,
+                {{ groups }}entry_date
+            from {{ reported_relation }}
+            where step_number = 1
+        ) as entry_groups
+        inner join {{ funnel_steps_relation }} as steps
+            on entry_groups.funnel_name = steps.funnel_name
+        left join (
+            select
+                funnel_name,
+                {{ groups }}entry_date,
+                step_number,
+                count(*) as users,
+                median({{ seconds_between('entry_at', 'reached_at') }}) as median_seconds_from_start,
+                {{ percentile_cont(seconds_between('entry_at', 'reached_at'), 0.25) }} as p25_seconds_from_start,
+                {{ percentile_cont(seconds_between('entry_at', 'reached_at'), 0.75) }} as p75_seconds_from_start,
+                {{ percentile_cont(seconds_between('entry_at', 'reached_at'), 0.9) }} as p90_seconds_from_start
+            from {{ reported_relation }}
+            group by funnel_name, {{ groups }}entry_date, step_number
+        ) as step_users
+            on
+                entry_groups.funnel_name = step_users.funnel_name
+                {% for column in group_columns %}and entry_groups.{{ column }} = step_users.{{ column }}
+                {% endfor %}and entry_groups.entry_date = step_users.entry_date
+                and steps.step_number = step_users.step_number
+        where steps.step_type = 'step'
+    ) as step_grid
+{%- endmacro %}
+
+{#- Time-to-convert buckets, half-open [start, end) in seconds, as a query of literal rows. -#}
+{% macro funnel_time_buckets() -%}
+    {%- set buckets = [
+        ('<1m', 0, 60), ('1-5m', 60, 300), ('5-30m', 300, 1800), ('30m-2h', 1800, 7200),
+        ('2-24h', 7200, 86400), ('1-3d', 86400, 259200), ('3-7d', 259200, 604800), ('>=7d', 604800, none),
+    ] -%}
+    {%- for label, start_seconds, end_seconds in buckets %}
+    select
+        '{{ label }}' as bucket,
+        cast({{ start_seconds }} as bigint) as bucket_start_seconds,
+        cast({{ end_seconds if end_seconds is not none else 'null' }} as bigint) as bucket_end_seconds
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The rows of a funnel check query, and each one logged as a line naming funnel, step, column
+    and value, so that the failing test's output says what to fix. The query has the columns
+    funnel_name, step_number (null for a funnel-level setting), column_name, column_value, problem. -#}
+{% macro report_funnel_problems(problems_sql) -%}
+    {%- if execute -%}
+        {%- set problems = run_query('select * from (' ~ problems_sql ~ ') as problems order by 1, 2, 3') -%}
+        {%- for row in problems.rows -%}
+            {%- do log(
+                "Invalid funnel definition: funnel '" ~ row[0] ~ "'"
+                ~ (" step " ~ row[1] if row[1] is not none else "")
+                ~ ", column " ~ row[2] ~ ", value '" ~ (row[3] if row[3] is not none else "") ~ "': " ~ row[4],
+                info=true
+            ) -%}
+        {%- endfor -%}
+    {%- endif %}
+    select * from ({{ problems_sql }}) as problems
 {%- endmacro %}

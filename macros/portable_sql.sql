@@ -123,3 +123,16 @@
 {% macro spark__replace_by_key_strategy() -%}
     {{ return('append') }}
 {%- endmacro %}
+
+{#- A continuous percentile (linear interpolation between the two nearest values), as median. -#}
+{% macro percentile_cont(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile_cont', 'product_metrics')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile_cont(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__percentile_cont(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
