@@ -218,7 +218,14 @@ def load_seeds(seeds_dir: str | Path) -> Seeds:
         for row in read("currency_rates")
     }
     funnels: dict[str, list[FunnelStep]] = defaultdict(list)
+    # Contract v2: the v1 funnel model shows only the funnels whose settings are all defaults
+    # (read by oracle_funnels, which imports this module: hence the import here).
+    from oracle_funnels import default_funnel_names
+
+    v1_funnels = default_funnel_names(seeds_dir)
     for row in read("funnel_steps"):
+        if row["funnel_name"].strip(WHITESPACE) not in v1_funnels:
+            continue
         funnels[row["funnel_name"].strip(WHITESPACE)].append(
             FunnelStep(
                 step_number=int(row["step_number"]),
