@@ -244,7 +244,8 @@ def load_reference(seeds_dir: Path) -> Reference:
     windows: dict[str, int] = {}
     for row in read_csv(seeds_dir / "funnel_steps.csv",
                         ("funnel_name", "step_number", "event_name", "conversion_window_days")):
-        if row["step_number"].strip() == "1":
+        # Funnels with their window in the `funnels` seed (hours) leave the days empty: skipped.
+        if row["step_number"].strip() == "1" and row["conversion_window_days"].strip():
             windows[row["event_name"].strip()] = int(row["conversion_window_days"])
     return Reference(tuple(events), frozenset(plan_names), aliases, currencies, windows)
 
