@@ -1,14 +1,12 @@
 """Every public metric model, compared cell by cell with the independent Python oracle.
 
 Two datasets: the committed `raw_events` seed (the session-wide `default_db` build) and a second
-one made by `scripts/generate_events.py --seed 7 --users 600 --days 45`, built into a temporary
-DuckDB file. Run with `-s` to see how many cells were compared per model.
+one made by `scripts/generate_events.py --seed 7 --users 600 --days 45` (the session-wide
+`generated_dataset` build of conftest.py). Run with `-s` to see how many cells were compared per model.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,10 +16,9 @@ import pandas as pd
 import pytest
 
 import oracle
-from dbt_helpers import PROJECT_DIR, SEEDS_DIR, build_project
+from dbt_helpers import SEEDS_DIR, BuiltDataset
 
 RAW_SEED = SEEDS_DIR / "raw_events.csv"
-GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
 MODELS = list(oracle.PUBLIC_MODELS)
 
 # (dataset, model) -> cells compared; filled by the comparison tests, printed by the last test.
@@ -167,32 +164,9 @@ def test_seed_model_matches_oracle(seed_run: OracleRun, model: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def generated_run(tmp_path_factory: pytest.TempPathFactory) -> OracleRun:
-    work = tmp_path_factory.mktemp("generated_build")
-    raw_path = work / "raw.csv"
-    assert GENERATOR.exists(), f"missing generator {GENERATOR}"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(GENERATOR),
-            "--seed",
-            "7",
-            "--users",
-            "600",
-            "--days",
-            "45",
-            "--output",
-            str(raw_path),
-        ],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"generator failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    db_path = work / "generated.duckdb"
-    build_project(db_path, raw_events_path=raw_path)
-    return OracleRun(raw_path, db_path)
+def generated_run(generated_dataset: BuiltDataset) -> OracleRun:
+    """The second dataset, built once per session by the shared `generated_dataset` fixture."""
+    return OracleRun(generated_dataset.raw_path, generated_dataset.db_path)
 
 
 def test_generated_staging_counts(generated_run: OracleRun) -> None:
