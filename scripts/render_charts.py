@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Render the docs' charts (PNG) from a built DuckDB file of the product metrics layer.
 
-Reads only the public metric models (schema `metrics`) and writes five charts into the docs'
+Reads only the public metric models (schema `metrics`) and writes six charts into the docs'
 asset folder (`docs/assets/` by default, which `dbt docs generate` copies to `target/assets/`):
 
   active_users.png     DAU, WAU and MAU per day
   retention.png        weekly retention heatmap by first-seen week, and the daily retention curve
   funnels.png          users reaching each step of every funnel (all reported entry days)
+  funnel_options.png   funnels with options: conversion per step, and time to convert of the last step
   lifecycle.png        new, returning, resurrecting and dormant users per complete week
   data_quality.png     raw rows per quarantine reason and owning team
 
@@ -28,6 +29,7 @@ matplotlib.use("Agg")
 
 import duckdb  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -41,6 +43,8 @@ REQUIRED_MODELS = (
     "metrics_retention_weekly_cohorts",
     "metrics_retention_daily_cohorts",
     "metrics_funnel_conversion",
+    "metrics_funnel_conversion_v2",
+    "metrics_funnel_time_to_convert",
     "metrics_lifecycle_weekly",
     "metrics_data_quality_daily",
 )
@@ -201,6 +205,70 @@ def chart_funnels(con: duckdb.DuckDBPyConnection) -> Figure:
     return fig
 
 
+def funnel_options_frames(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Funnels with options (in version 2, not in the default-settings version 1): users per step
+    over every reported entry day, and the last step's time-to-convert buckets."""
+    steps = query(
+        con,
+        f"""
+        select funnel_name, step_number, sum(users) as users
+        from {SCHEMA}.metrics_funnel_conversion_v2
+        where funnel_name not in (select funnel_name from {SCHEMA}.metrics_funnel_conversion)
+        group by funnel_name, step_number
+        order by funnel_name, step_number
+        """,
+    )
+    buckets = query(
+        con,
+        f"""
+        select funnel_name, bucket, bucket_start_seconds, users
+        from {SCHEMA}.metrics_funnel_time_to_convert
+        where
+            funnel_name not in (select funnel_name from {SCHEMA}.metrics_funnel_conversion)
+            and step_number = (
+                select max(last.step_number) from {SCHEMA}.metrics_funnel_time_to_convert as last
+                where last.funnel_name = metrics_funnel_time_to_convert.funnel_name
+            )
+        order by funnel_name, bucket_start_seconds
+        """,
+    )
+    return steps, buckets
+
+
+def chart_funnel_options(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Left: conversion from step 1 per step of each funnel with options. Right: when the last
+    step was reached, as shares of the people who reached it, per time-to-convert bucket."""
+    steps, buckets = funnel_options_frames(con)
+    fig = new_figure(11.0, 4.4)
+    title = "Funnels with options: conversion and time to convert"
+    if steps.empty:
+        return no_data(fig, title, "No funnel with options and a complete conversion window yet")
+    left, right = fig.subplots(1, 2)
+    colours = [BLUE, ORANGE, GREEN, RED, PURPLE, GREY]
+    for index, (funnel, rows) in enumerate(steps.groupby("funnel_name", sort=True)):
+        start = float(rows["users"].iloc[0]) or float("nan")
+        left.plot(rows["step_number"], rows["users"] / start, marker="o", color=colours[index % len(colours)],
+                  label=funnel)
+        last = buckets[buckets["funnel_name"] == funnel]
+        total = float(last["users"].sum())
+        if total > 0:
+            right.plot(range(len(last)), last["users"] / total, marker="o", color=colours[index % len(colours)],
+                       label=funnel)
+            right.set_xticks(range(len(last)), list(last["bucket"]), fontsize=8)
+    left.set_xticks(sorted(steps["step_number"].unique()))
+    left.set_ylim(0, 1.05)
+    left.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    style_axis(left, "Conversion from step 1", "share of entries")
+    left.set_xlabel("step")
+    left.legend(fontsize=8, frameon=False)
+    right.set_ylim(0, 1.05)
+    right.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    style_axis(right, "Time from entry to the last step", "share of conversions")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
 def chart_lifecycle(con: duckdb.DuckDBPyConnection) -> Figure:
     """Growth accounting per complete week; dormant users drawn below zero."""
     df = query(
@@ -281,6 +349,7 @@ CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], Figure]] = {
     "active_users.png": chart_active_users,
     "retention.png": chart_retention,
     "funnels.png": chart_funnels,
+    "funnel_options.png": chart_funnel_options,
     "lifecycle.png": chart_lifecycle,
     "data_quality.png": chart_data_quality,
 }

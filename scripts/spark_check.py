@@ -54,9 +54,10 @@ def view_models(manifest_path: Path, names: tuple[str, ...]) -> list[str]:
 
 
 def public_metric_models(manifest_path: Path) -> list[str]:
+    """Relation names of the public models: a model version has its own (`<model>_v2`, or an alias)."""
     manifest = json.loads(manifest_path.read_text())
-    return sorted(node["name"] for node in manifest["nodes"].values()
-                  if node["resource_type"] == "model" and node.get("access") == "public")
+    return sorted({node.get("alias") or node["name"] for node in manifest["nodes"].values()
+                   if node["resource_type"] == "model" and node.get("access") == "public"})
 
 
 def run_spark_dbt(args: list[str], spark_dir: Path) -> None:

@@ -49,7 +49,8 @@ step_events as (
             when 'session' then ordered_events.session_id
             when 'platform' then ordered_events.platform
             when 'device_id' then ordered_events.device_id
-            when 'property' then {{ funnel_property_value('ordered_events.properties', 'funnel_definitions.hold_property_key') }}
+            when 'property'
+                then {{ funnel_property_value('ordered_events.properties', 'funnel_definitions.hold_property_key') }}
         end as hold_value
     from funnel_steps
     inner join funnel_definitions
@@ -127,14 +128,17 @@ reached_step_{{ step_number }} as (
             previous_step.funnel_name = step_events.funnel_name
             and previous_step.user_key = step_events.user_key
             and step_events.step_number = {{ step_number }}
-            and step_events.event_at <= previous_step.window_ends_at
+            and previous_step.window_ends_at >= step_events.event_at
             and (
                 previous_step.entry_hold_value is null
                 or step_events.hold_value = previous_step.entry_hold_value
             )
             and (
-                (previous_step.order_mode = 'strict' and step_events.event_position = previous_step.reached_position + 1)
-                or (previous_step.order_mode != 'strict' and step_events.event_at >= previous_step.reached_at)
+                (
+                    previous_step.order_mode = 'strict'
+                    and previous_step.reached_position + 1 = step_events.event_position
+                )
+                or (previous_step.order_mode != 'strict' and previous_step.reached_at <= step_events.event_at)
             )
             and (
                 step_events.max_hours_from_previous is null
@@ -169,8 +173,8 @@ any_order_steps as (
         on
             entries.funnel_name = step_events.funnel_name
             and entries.user_key = step_events.user_key
-            and step_events.event_at >= entries.entry_at
-            and step_events.event_at <= entries.window_ends_at
+            and entries.entry_at <= step_events.event_at
+            and entries.window_ends_at >= step_events.event_at
             and (entries.entry_hold_value is null or step_events.hold_value = entries.entry_hold_value)
     where entries.order_mode = 'any'
     group by

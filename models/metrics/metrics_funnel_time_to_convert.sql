@@ -53,10 +53,10 @@ bucket_users as (
         on
             step_buckets.funnel_name = conversions.funnel_name
             and step_buckets.step_number = conversions.step_number
-            and conversions.seconds_from_start >= step_buckets.bucket_start_seconds
+            and step_buckets.bucket_start_seconds <= conversions.seconds_from_start
             and (
                 step_buckets.bucket_end_seconds is null
-                or conversions.seconds_from_start < step_buckets.bucket_end_seconds
+                or step_buckets.bucket_end_seconds > conversions.seconds_from_start
             )
     group by
         step_buckets.funnel_name,
