@@ -131,7 +131,7 @@ reached_step_{{ step_number }} as (
             and previous_step.window_ends_at >= step_events.event_at
             and (
                 previous_step.entry_hold_value is null
-                or step_events.hold_value = previous_step.entry_hold_value
+                or previous_step.entry_hold_value = step_events.hold_value
             )
             and (
                 (
@@ -175,7 +175,7 @@ any_order_steps as (
             and entries.user_key = step_events.user_key
             and entries.entry_at <= step_events.event_at
             and entries.window_ends_at >= step_events.event_at
-            and (entries.entry_hold_value is null or step_events.hold_value = entries.entry_hold_value)
+            and (entries.entry_hold_value is null or entries.entry_hold_value = step_events.hold_value)
     where entries.order_mode = 'any'
     group by
         entries.funnel_name,
