@@ -136,6 +136,7 @@
     {%- set headers = csv_headers_by_file(files) -%}
     {%- set groups = {} -%}
     {%- for file in files -%}
+        {%- do headers.setdefault(file, []) -%}
         {%- set lowered = headers[file] | map('lower') | list -%}
         {%- set missing = [] -%}
         {%- for column_name in raw_event_columns() -%}

@@ -157,7 +157,7 @@ def test_concurrent_build_fails_fast_and_first_completes(
     # The wrapper: one line, says "in use", exit code 75, no dbt started.
     assert wrapped.returncode == 75, wrapped.stdout + wrapped.stderr
     assert wrapped_seconds < 10
-    assert f"database {db_path} is in use by another dbt run" in wrapped.stderr
+    assert f"database {db_path} is in use by another run" in wrapped.stderr
     assert len(wrapped.stderr.strip().splitlines()) == 1
 
     # Plain dbt: fails before doing any work, and its message names the file and the lock.
