@@ -59,6 +59,20 @@
     {{ return(fingerprints) }}
 {%- endmacro %}
 
+{#- A seed file's size and modification time, for seeds dbt checksums by path only (over
+    1 MB); engines that cannot read file metadata keep dbt's checksum. -#}
+{% macro seed_file_fingerprint(path, checksum) -%}
+    {{ return(adapter.dispatch('seed_file_fingerprint', 'product_metrics')(path, checksum)) }}
+{%- endmacro %}
+
+{% macro default__seed_file_fingerprint(path, checksum) -%}
+    {{ return(raw_file_fingerprints(path).values() | join(',')) }}
+{%- endmacro %}
+
+{% macro spark__seed_file_fingerprint(path, checksum) -%}
+    {{ return(checksum) }}
+{%- endmacro %}
+
 {#- The current inputs as a list of [component, item, fingerprint]. -#}
 {% macro current_input_state() -%}
     {%- set state = [] -%}
@@ -68,7 +82,7 @@
         {%- if node.package_name == project_name and node.resource_type == 'seed' -%}
             {#- dbt checksums a seed over 1 MB by its path only: its size and time stand in. -#}
             {%- set fingerprint = node.checksum.checksum if node.checksum.name != 'path'
-                else raw_file_fingerprints(node.root_path ~ '/' ~ node.original_file_path).values() | join(',') -%}
+                else seed_file_fingerprint(node.root_path ~ '/' ~ node.original_file_path, node.checksum.checksum) -%}
             {%- if node.name != 'raw_events' -%}
                 {%- do state.append(['seed', node.name, fingerprint]) -%}
             {%- elif raw_path == '' -%}
@@ -168,6 +182,8 @@
     {%- endfor -%}
     {%- do run_query('drop table if exists ' ~ relation) -%}
     {%- do run_query('create table ' ~ relation ~ ' as ' ~ select_rows | join(' union all ')) -%}
+    {#- dbt's relation cache only knows what existed when the run started. -#}
+    {%- do adapter.cache_added(relation) -%}
 {%- endmacro %}
 
 {#- on-run-start: compare the inputs with those of the last complete build and decide. -#}

@@ -176,6 +176,14 @@ def test_missing_required_columns_are_named(tmp_path: Path) -> None:
     assert str(raw_path) in text
 
 
+def test_a_glob_that_matches_no_file_names_the_var_and_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "*.parquet"
+    result = build(tmp_path / "nowhere.duckdb", missing, check=False)
+    text = output(result)
+    assert result.returncode != 0
+    assert f"var raw_events_path = '{missing}' matches no file" in text, text[-3000:]
+
+
 def test_malformed_csv_lines_are_quarantined_and_the_rest_loads(tmp_path: Path) -> None:
     """Contract v2, "Malformed rows": too many or too few fields, bytes that are not UTF-8, a
     line over the reader's 2,000,000-byte limit and an unclosed quote each become one

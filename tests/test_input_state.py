@@ -28,7 +28,7 @@ GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
 # What the models hold; load stamps (when a row was written) differ between any two builds,
 # and references read the same files from a folder of their own.
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics", "semantic")
-STAMPS = ("written_at", "processed_at", "affected_at", "loaded_at", "source_file")
+STAMPS = ("written_at", "processed_at", "affected_at", "owner_changed_at", "source_written_at", "source_file")
 
 
 def model_snapshot(db_path: Path) -> dict:
