@@ -6,14 +6,25 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DB_PATH ?= target/product_metrics.duckdb
+# The database file: DB=..., else $DBT_DUCKDB_PATH, else target/product_metrics.duckdb.
+DB ?= $(or $(DBT_DUCKDB_PATH),target/product_metrics.duckdb)
+DB_PATH ?= $(DB)
+# Your own raw events instead of the sample seed: RAW_EVENTS='/data/events/*.parquet' (or CSV).
+# Relative paths are made absolute, so one file is one file however it is spelled.
+RAW_EVENTS ?=
+# WAIT=1: wait for another run on the same database instead of failing at once.
+WAIT ?=
+# PLAN_COVERAGE=error: planned events missing from the data fail the build (default: a warning).
+PLAN_COVERAGE ?=
+comma := ,
+BUILD_VARS := {$(if $(RAW_EVENTS),"raw_events_path": "$(abspath $(RAW_EVENTS))"$(if $(PLAN_COVERAGE),$(comma) ))$(if $(PLAN_COVERAGE),"plan_coverage_severity": "$(PLAN_COVERAGE)")}
 TEST_DIR := $(shell mktemp -d -u /tmp/product-metrics-test.XXXXXX)
 
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install build docs lint dbt-test pytest test spark-install spark-test clean
+.PHONY: help install build build-locked docs lint dbt-test pytest test spark-install spark-test clean
 
 help:
 	@echo "make build  - install into .venv, dbt build on DuckDB ($(DB_PATH)), generate the docs"
@@ -29,12 +40,18 @@ $(BIN)/.installed: requirements.txt requirements.lock
 install: $(BIN)/.installed
 
 build: install
-	@echo "==> dbt build (seeds, models, tests) into $(DB_PATH)"
 	@mkdir -p $(dir $(DB_PATH))
-	@# The wrapper fails at once, in one line, if another process is using the database.
-	DBT_DUCKDB_PATH=$(DB_PATH) $(BIN)/python scripts/dbt_exclusive.py build
-	@$(MAKE) --no-print-directory docs
+	@# One writer for the whole main job (seeds, models, tests, docs): a second run fails at once
+	@# in one line (or waits, WAIT=1).
+	@DBT_DUCKDB_PATH=$(DB_PATH) $(BIN)/python scripts/dbt_exclusive.py $(if $(WAIT),--wait) -- \
+		$(MAKE) --no-print-directory build-locked
 	@echo "make build: OK - database $(DB_PATH), docs target/static_index.html"
+
+# The main job's steps; run through `make build`, which holds the database lock.
+build-locked:
+	@echo "==> dbt build (seeds, models, tests) into $(DB_PATH)$(if $(RAW_EVENTS), from $(RAW_EVENTS),)"
+	DBT_DUCKDB_PATH=$(DB_PATH) $(BIN)/dbt build --vars '$(BUILD_VARS)'
+	@$(MAKE) --no-print-directory docs
 
 docs: install
 	@echo "==> charts from $(DB_PATH) into docs/assets"

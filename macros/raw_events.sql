@@ -41,34 +41,144 @@
     that a raw file with an extra column called `filename` still loads (extra columns are
     ignored). -#}
 {% macro default__raw_events_file_source(raw_path) -%}
-    {%- set quoted_path = "'" ~ (raw_path | replace("'", "''")) ~ "'" -%}
     {%- set lowered = raw_path | lower -%}
     {%- if lowered.endswith('.parquet') -%}
+        {%- do raw_event_files(raw_path) -%}
         {%- set relation -%}
             read_parquet(
-                {{ quoted_path }}, union_by_name = true, filename = '_raw_source_file', file_row_number = true
+                {{ sql_text_literal(raw_path) }}, union_by_name = true, filename = '_raw_source_file', file_row_number = true
             )
         {%- endset -%}
         {{ return({'relation': relation, 'source_file_sql': '_raw_source_file', 'row_number_sql': 'file_row_number + 1'}) }}
     {%- elif lowered.endswith('.csv') or lowered.endswith('.csv.gz') -%}
-        {%- set relation -%}
-            read_csv(
-                {{ quoted_path }},
-                header = true,
-                all_varchar = true,
-                delim = ',',
-                quote = '"',
-                escape = '"',
-                union_by_name = true,
-                filename = '_raw_source_file'
-            )
-        {%- endset -%}
-        {{ return({'relation': relation, 'source_file_sql': '_raw_source_file', 'row_number_sql': none}) }}
+        {{ return({'relation': csv_raw_events_relation(raw_path), 'source_file_sql': '_raw_source_file', 'row_number_sql': none}) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "var raw_events_path = '" ~ raw_path ~ "': expected a .csv, .csv.gz or .parquet file or glob"
         ) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- A text literal in SQL. -#}
+{% macro sql_text_literal(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- The files a raw_events_path glob matches now, in name order; fails naming the var and the path
+    when it matches none. Empty at parse time. -#}
+{% macro raw_event_files(raw_path) -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set files = run_query('select file from glob(' ~ sql_text_literal(raw_path) ~ ') order by file').columns[0].values() | list -%}
+    {%- if files | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var raw_events_path = '" ~ raw_path ~ "' matches no file: check the path (a relative path is read from "
+            ~ "the directory dbt runs in) or leave the var empty to use the raw_events seed"
+        ) }}
+    {%- endif -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{#- CSV options shared by every read of raw CSV files: the dialect is fixed (RFC 4180, header
+    line), never sniffed, because a sniffer gives up on a file with one malformed line. -#}
+{% macro csv_read_options(columns) -%}
+    header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+    columns = { {%- for column_name in columns %}{{ sql_text_literal(column_name) }}: 'varchar'{{ ', ' if not loop.last }}{% endfor -%} },
+    filename = '_raw_source_file'
+{%- endmacro %}
+
+{#- The header of each raw CSV file, as {file: [column names as written]}, read from its first
+    line only. Files are grouped by header so that files with other column orders or extra
+    columns still load by name. -#}
+{% macro csv_headers_by_file(files) -%}
+    {%- set headers = {} -%}
+    {%- if files -%}
+        {%- set header_sql -%}
+            {%- for file in files %}
+            select {{ loop.index }} as file_index, header_line
+            from (
+                select header_line
+                from read_csv(
+                    {{ sql_text_literal(file) }}, header = false, auto_detect = false, delim = chr(31), quote = '',
+                    escape = '', strict_mode = false, columns = {'header_line': 'varchar'},
+                    ignore_errors = true
+                )
+                limit 1
+            )
+            {{ 'union all' if not loop.last }}
+            {%- endfor %}
+        {%- endset -%}
+        {%- set result = run_query(header_sql) -%}
+        {%- for row in result.rows -%}
+            {%- set names = [] -%}
+            {%- for name in (row[1] or '').replace('\ufeff', '').split(',') -%}
+                {%- do names.append(name.strip().strip('"').strip()) -%}
+            {%- endfor -%}
+            {%- do headers.update({files[row[0] - 1]: names}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(headers) }}
+{%- endmacro %}
+
+{#- Every raw CSV file read with its own header, malformed lines skipped (they are read, with
+    their line number and text, by stg_raw_events_malformed). `rejects` names the temporary
+    tables where DuckDB records the skipped lines, or none. The filter on all ten columns makes
+    every read check every column's encoding, so each read skips the same lines. -#}
+{% macro csv_raw_events_relation(raw_path, rejects=none) -%}
+    {%- if not execute -%}
+        {#- Parsing renders the model without reading files; any relation with the columns will do. -#}
+        {%- set placeholder_columns = [] -%}
+        {%- for column_name in raw_event_columns() -%}
+            {%- do placeholder_columns.append("'' as " ~ column_name) -%}
+        {%- endfor -%}
+        {{ return("(select '' as _raw_source_file, " ~ placeholder_columns | join(', ') ~ ")") }}
+    {%- endif -%}
+    {%- set files = raw_event_files(raw_path) -%}
+    {%- set headers = csv_headers_by_file(files) -%}
+    {%- set groups = {} -%}
+    {%- for file in files -%}
+        {%- do headers.setdefault(file, []) -%}
+        {%- set lowered = headers[file] | map('lower') | list -%}
+        {%- set missing = [] -%}
+        {%- for column_name in raw_event_columns() -%}
+            {%- if column_name not in lowered -%}{%- do missing.append(column_name) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error(
+                "raw events file " ~ file ~ " (var raw_events_path = '" ~ raw_path ~ "') is missing required column(s): "
+                ~ missing | join(', ') ~ " (its header: " ~ headers[file] | join(', ') ~ ")"
+            ) }}
+        {%- endif -%}
+        {%- set key = headers[file] | join(',') -%}
+        {%- do groups.setdefault(key, {'columns': headers[file], 'files': []}) -%}
+        {%- do groups[key]['files'].append(file) -%}
+    {%- endfor -%}
+    {%- set relation -%}
+        (
+            select *
+            from (
+                {%- for group in groups.values() %}
+                select
+                    _raw_source_file,
+                    {%- for column_name in raw_event_columns() %}
+                    {{ adapter.quote(group['columns'][(group['columns'] | map('lower') | list).index(column_name)]) }} as {{ column_name }}{{ ',' if not loop.last }}
+                    {%- endfor %}
+                from read_csv(
+                    [{%- for file in group['files'] %}{{ sql_text_literal(file) }}{{ ', ' if not loop.last }}{% endfor -%}],
+                    {{ csv_read_options(group['columns']) }},
+                    ignore_errors = true
+                    {%- if rejects %},
+                    store_rejects = true,
+                    rejects_table = '{{ rejects.errors }}',
+                    rejects_scan = '{{ rejects.scans }}'
+                    {%- endif %}
+                )
+                {{ 'union all' if not loop.last }}
+                {%- endfor %}
+            ) as raw_csv_rows
+            where length(concat({{ raw_event_columns() | join(', ') }})) >= 0
+        )
+    {%- endset -%}
+    {{ return(relation) }}
 {%- endmacro %}
 
 {#- Spark reads Parquet files in place; `_metadata` gives each row's file and position in it.
@@ -143,4 +253,16 @@
             ) }}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Reads raw CSV files once, counting each file's readable rows into the temporary table
+    `raw_csv_parsed_rows`, while DuckDB records the lines it skips in the `rejects` tables
+    (pre-hook of stg_raw_events_malformed). -#}
+{% macro count_readable_csv_rows(raw_path, rejects) -%}
+    create or replace temporary table raw_csv_parsed_rows as
+    select
+        _raw_source_file as source_file,
+        count(*) as parsed_rows
+    from {{ csv_raw_events_relation(raw_path, rejects) }} as raw_rows
+    group by _raw_source_file
 {%- endmacro %}

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Run dbt with exclusive use of the DuckDB file, or fail at once with a one-line message.
+"""Run a command (dbt, or the whole main job) with exclusive use of the DuckDB file, or fail at
+once with a one-line message.
 
 DuckDB allows one writing process per database file. A second `dbt build` on a file that is
 being built fails only after dbt has parsed the project, with a long traceback around
@@ -7,12 +8,14 @@ being built fails only after dbt has parsed the project, with a long traceback a
 before any work:
 
     scripts/dbt_exclusive.py build --vars '{raw_events_path: data/*.parquet}'
+    scripts/dbt_exclusive.py --wait -- make _build-locked     # any command, waiting for the lock
 
 1. It takes an exclusive, non-blocking lock on `<database>.lock` beside the database file and
    holds it until dbt ends, so two wrapped runs never overlap (no race between check and use).
 2. It opens the database once and closes it, so a file held by anything else (an analyst's
    DuckDB shell, an unwrapped dbt run) is reported too.
-3. It runs dbt with the given arguments and exits with dbt's exit code.
+3. It runs dbt with the given arguments (or, after `--`, any command) and exits with its exit
+   code. With `--wait` it waits for another run to finish instead of failing.
 
 The database path is $DBT_DUCKDB_PATH, else target/product_metrics.duckdb (as in the profile).
 Exit code 75 (EX_TEMPFAIL) means "in use, try again later".
@@ -57,14 +60,17 @@ def duckdb_lock_problem(db_path: Path) -> str | None:
 
 
 def main(argv: list[str]) -> int:
-    usage = "usage: dbt_exclusive.py DBT_ARGS...   (e.g. build, run --select ..., test)"
-    if not argv:
-        print(f"error: no dbt command given; {usage}", file=sys.stderr)
+    usage = "usage: dbt_exclusive.py [--wait] DBT_ARGS... | [--wait] -- COMMAND..."
+    wait = bool(argv) and argv[0] == "--wait"
+    argv = argv[1:] if wait else argv
+    if not argv or argv == ["--"]:
+        print(f"error: no command given; {usage}", file=sys.stderr)
         return 2
     if argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         print(f"\n{usage}")
         return 0
+    command = argv[1:] if argv[0] == "--" else [str(Path(sys.executable).with_name("dbt")), *argv]
     db_path = database_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
@@ -74,18 +80,23 @@ def main(argv: list[str]) -> int:
     except BlockingIOError:
         lock_file.seek(0)
         holder = lock_file.read().strip() or "unknown process"
-        fail(f"database {db_path} is in use by another dbt run ({holder}); wait for it to finish")
+        if not wait:
+            fail(
+                f"database {db_path} is in use by another run ({holder}); wait for it to finish, "
+                "or run `make build WAIT=1` to wait"
+            )
+        print(f"waiting for the database {db_path}: in use by another run ({holder})", file=sys.stderr)
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
     problem = duckdb_lock_problem(db_path)
     if problem is not None:
         fail(f"database {db_path} is in use by another process ({problem}); close it or wait")
     lock_file.seek(0)
     lock_file.truncate()
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    lock_file.write(f"PID {os.getpid()}, dbt {' '.join(argv[:1])} started {started}\n")
+    lock_file.write(f"PID {os.getpid()}, {Path(command[0]).name} {' '.join(command[1:2])} started {started}\n")
     lock_file.flush()
-    dbt = Path(sys.executable).with_name("dbt")
     try:
-        return subprocess.call([str(dbt), *argv])
+        return subprocess.call(command)
     finally:
         lock_file.seek(0)
         lock_file.truncate()

@@ -103,6 +103,18 @@ def hostile_rows() -> list[dict[str, str]]:
         event("app_opened", country="SE'); --", platform="ios\\", app_version="5.1.0\n--"),
         event(JINJA_TEXT),
         event("app_opened", user_id="nul\x00byte"),
+        # Placeholder ids (contract v2): missing, so never a person; never anybody's duplicate.
+        event("app_opened", user_id="undefined", device_id="device_after_placeholder"),
+        event("app_opened", user_id="NULL", device_id="None"),
+        event("app_opened", user_id="\x00", device_id=" (null) "),
+        event("app_opened", user_id=" nil\x07", device_id="NaN"),
+        event("app_opened", insert_id="undefined", user_id="placeholder_insert"),
+        event("app_opened", insert_id="undefined", user_id="placeholder_insert"),
+        # Implausible times (contract v2): epoch seconds read as milliseconds land in 1970.
+        event("app_opened", user_id="epoch_seconds", event_time="1700000000"),
+        event("app_opened", user_id="year_9999", event_time="9999-01-01T00:00:00Z"),
+        event("app_opened", user_id="before_1990", event_time="1989-12-31T23:59:59Z"),
+        event("app_opened", user_id="received_2100", received_at="2100-01-01T00:00:01Z"),
         event("app_opened", {"note": "nul \u0000 escaped"}, user_id="escaped_nul"),
         # 100 KB values.
         event("song_played", {"song_id": "x" * HUNDRED_KB, "source": "library"}, user_id="big_props"),

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import re
 import statistics
+import sys
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,6 +43,7 @@ RAW_COLUMNS: tuple[str, ...] = (
 
 # Contract order: each raw row gets the first reason that applies.
 REASONS: tuple[str, ...] = (
+    "malformed_row",
     "missing_identity",
     "invalid_timestamp",
     "future_timestamp",
@@ -56,6 +60,10 @@ SESSION_GAP_US = 30 * 60 * US_PER_SECOND  # a gap of more than 30 minutes starts
 RETENTION_DAYS: tuple[int, ...] = (0, 1, 2, 3, 7, 14, 30)
 RETENTION_WEEKS: tuple[int, ...] = tuple(range(13))
 EPOCH_DATE = date(1970, 1, 1)
+PLACEHOLDER_IDS = frozenset({"null", "none", "nil", "nan", "undefined", "(null)"})
+# Plausible time (contract v2): 1990-01-01T00:00:00Z .. 2100-01-01T00:00:00Z, bounds included.
+EARLIEST_VALID_US = (date(1990, 1, 1) - EPOCH_DATE).days * 86_400 * 1_000_000
+LATEST_VALID_US = (date(2100, 1, 1) - EPOCH_DATE).days * 86_400 * 1_000_000
 
 PUBLIC_MODELS: dict[str, list[str]] = {
     "metrics_active_users_daily": ["activity_date"],
@@ -137,21 +145,51 @@ MODEL_COLUMNS: dict[str, list[str]] = {
 # --------------------------------------------------------------------------------------------
 
 
+MALFORMED = "__malformed__"
+"""Key set (to True) on a raw row whose CSV line could not be read into the ten columns."""
+MAX_LINE_BYTES = 2_000_000  # the CSV reader's line size limit (contract: beyond it, malformed)
+
+
+def _is_readable(fields: list[str], width: int) -> bool:
+    """A CSV record is readable when it has exactly the header's fields, all valid UTF-8
+    (undecodable bytes survive decoding as lone surrogates) and within the line size limit."""
+    if len(fields) != width:
+        return False
+    if any("\udc80" <= char <= "\udcff" for field in fields for char in field):
+        return False
+    return len(",".join(fields).encode("utf-8", "surrogateescape")) <= MAX_LINE_BYTES
+
+
 def load_raw_csv(path: str | Path) -> list[dict[str, str | None]]:
     """Raw rows in file order (list index + 1 = raw row number), all text, empty field -> None.
 
     Only the ten contract columns are kept; a missing one raises (the build fails too).
-    Whitespace trimming is a staging rule and happens in `classify`.
+    Whitespace trimming is a staging rule and happens in `classify`. A record that cannot be
+    read (contract v2, "Malformed rows": wrong field count, an unclosed quote, which runs to the
+    end of the file, bytes that are not UTF-8, a line over the size limit) is kept as a row with
+    only `MALFORMED` set, so that raw = clean + quarantined still counts it.
     """
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [column for column in RAW_COLUMNS if column not in header]
-        if missing:
-            raise ValueError(f"raw events file {path} lacks column(s): {', '.join(missing)}")
-        rows: list[dict[str, str | None]] = []
-        for record in reader:
-            rows.append({column: (record.get(column) or None) for column in RAW_COLUMNS})
+    text = Path(path).read_bytes().decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header = [name.strip() for name in next(reader, [])]
+    missing = [column for column in RAW_COLUMNS if column not in header]
+    if missing:
+        raise ValueError(f"raw events file {path} lacks column(s): {', '.join(missing)}")
+    positions = {column: header.index(column) for column in RAW_COLUMNS}
+    rows: list[dict[str, str | None]] = []
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # an unclosed quote: nothing after it can be read
+            rows.append({MALFORMED: True})  # type: ignore[dict-item]
+            break
+        if not _is_readable(fields, len(header)):
+            rows.append({MALFORMED: True})  # type: ignore[dict-item]
+            continue
+        rows.append({column: (fields[index] or None) for column, index in positions.items()})
     return rows
 
 
@@ -263,6 +301,21 @@ def _clean_text(value: str | None) -> str | None:
         return None
     value = value.strip(WHITESPACE)
     return value or None
+
+
+def _clean_id(value: str | None) -> str | None:
+    """insert_id / user_id / device_id: control characters removed, trimmed; empty text or a
+    placeholder (any case) is missing."""
+    if value is None:
+        return None
+    value = "".join(char for char in value if unicodedata.category(char) != "Cc").strip(WHITESPACE)
+    if not value or value.lower() in PLACEHOLDER_IDS:
+        return None
+    return value
+
+
+def _is_plausible(us: int | None) -> bool:
+    return us is not None and EARLIEST_VALID_US <= us <= LATEST_VALID_US
 
 
 def _days_from_civil(year: int, month: int, day: int) -> int:
@@ -421,6 +474,8 @@ def classify(
     occurrences: dict[tuple[str, ...], int] = defaultdict(int)
     for number, original in enumerate(raw_rows, start=1):
         raw = {column: _clean_text(original.get(column)) for column in RAW_COLUMNS}
+        for id_column in ("insert_id", "user_id", "device_id"):
+            raw[id_column] = _clean_id(original.get(id_column))
         event_name = resolve_name(raw["event_name"], seeds)
         planned = seeds.tracking_plan.get(event_name) if event_name else None
         event_us = parse_timestamp_us(raw["event_time"])
@@ -445,9 +500,11 @@ def classify(
         else:
             row["event_id"] = raw["insert_id"]
 
-        if raw["user_id"] is None and raw["device_id"] is None:
+        if original.get(MALFORMED):
+            row["reason"] = "malformed_row"
+        elif raw["user_id"] is None and raw["device_id"] is None:
             row["reason"] = "missing_identity"
-        elif event_us is None or received_us is None:
+        elif not _is_plausible(event_us) or not _is_plausible(received_us):
             row["reason"] = "invalid_timestamp"
         elif event_us > received_us + FUTURE_TOLERANCE_US:
             row["reason"] = "future_timestamp"

@@ -20,7 +20,9 @@ from oracle import RAW_COLUMNS, REASONS
 
 # Schemas past staging: personal data must never reach them in clear text.
 SCHEMAS_PAST_STAGING: tuple[str, ...] = ("intermediate", "marts", "metrics")
-_SYSTEM_SCHEMAS = ("information_schema", "pg_catalog")
+# dbt's stored test failures and the run's input-state records are not model output.
+_SYSTEM_SCHEMAS = ("information_schema", "pg_catalog", "dbt_test__audit")
+_RUN_RECORDS = ("dbt_input_state", "dbt_input_state_pending")
 _COPY_IGNORE = shutil.ignore_patterns(
     ".venv", ".git", "target", "logs", "dbt_packages", "__pycache__", ".pytest_cache",
     ".hypothesis", "*.duckdb", "*.duckdb.wal", "data", ".user.yml",
@@ -93,7 +95,7 @@ def relations(con: duckdb.DuckDBPyConnection, schemas: Iterable[str] | None = No
     return [
         (schema, name)
         for schema, name in rows
-        if schema not in _SYSTEM_SCHEMAS and (wanted is None or schema in wanted)
+        if schema not in _SYSTEM_SCHEMAS and name not in _RUN_RECORDS and (wanted is None or schema in wanted)
     ]
 
 

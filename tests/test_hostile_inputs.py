@@ -176,6 +176,57 @@ def test_missing_required_columns_are_named(tmp_path: Path) -> None:
     assert str(raw_path) in text
 
 
+def test_a_glob_that_matches_no_file_names_the_var_and_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "*.parquet"
+    result = build(tmp_path / "nowhere.duckdb", missing, check=False)
+    text = output(result)
+    assert result.returncode != 0
+    assert f"var raw_events_path = '{missing}' matches no file" in text, text[-3000:]
+
+
+def test_malformed_csv_lines_are_quarantined_and_the_rest_loads(tmp_path: Path) -> None:
+    """Contract v2, "Malformed rows": too many or too few fields, bytes that are not UTF-8, a
+    line over the reader's 2,000,000-byte limit and an unclosed quote each become one
+    `malformed_row` quarantine row with its file, line number and text; every other line loads."""
+    good = [event("app_opened", user_id=f"malformed_neighbour_{n}", insert_id=f"m{n}") for n in range(4)]
+    raw_path = write_raw_csv(tmp_path / "malformed.csv", good[:2])
+    header, *lines = raw_path.read_bytes().splitlines(keepends=True)
+    extra_field = lines[0].rstrip(b"\n") + b",one too many\n"
+    too_few = b"m9,app_opened,someone\n"
+    not_utf8 = lines[1].replace(b"malformed_neighbour_1", b"caf\xe9_latin1")
+    oversized = lines[1].replace(b"malformed_neighbour_1", b"x" * 2_100_000)
+    later = write_raw_csv(tmp_path / "later.csv", good[2:]).read_bytes().splitlines(keepends=True)[1:]
+    unclosed = b'm8,app_opened,u,d,2026-08-19T10:00:00Z,2026-08-20T12:00:00Z,ios,5.1.0,SE,"{\n'
+    raw_path.write_bytes(b"".join([header, *lines, extra_field, too_few, not_utf8, oversized, *later, unclosed]))
+    expected_lines = {4: "Columns", 5: "Columns", 6: "unicode", 7: "size", 10: "quote"}
+
+    result = build(tmp_path / "malformed.duckdb", raw_path, check=False)
+    FIGURES["hostile_files"] += 1
+    assert result.returncode == 0, output(result)[-4000:]
+    con = connect(tmp_path / "malformed.duckdb")
+    try:
+        quarantined = con.execute(
+            f"select source_file, source_line_number, malformed_error, length(malformed_text) "
+            f"from {find_relation(con, 'stg_events_quarantine')} where reason = 'malformed_row' order by 2"
+        ).fetchall()
+        clean_users = sorted(row[0] for row in con.execute(
+            f"select user_id from {find_relation(con, 'stg_events')}"
+        ).fetchall())
+        raw_rows = count(con, "stg_raw_events")
+    finally:
+        con.close()
+    assert {line for _, line, _, _ in quarantined} == set(expected_lines), quarantined
+    for source_file, line, error, text_length in quarantined:
+        assert source_file == str(raw_path)
+        assert expected_lines[line].lower() in error.lower(), (line, error)
+        assert 0 < text_length <= 10_240
+    assert clean_users == [f"malformed_neighbour_{n}" for n in range(4)]
+    # The oracle reads the same bytes with Python's csv module: the same rows are malformed.
+    oracle_rows = oracle.load_raw_csv(raw_path)
+    assert raw_rows == len(oracle_rows) == 9
+    assert sum(1 for row in oracle_rows if row.get(oracle.MALFORMED)) == len(expected_lines)
+
+
 # ------------------------------------------------------------------------------------------
 # The crafted file: unicode, quotes, SQL, 100 KB values, type confusion, extra columns
 # ------------------------------------------------------------------------------------------

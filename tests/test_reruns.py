@@ -157,7 +157,7 @@ def test_concurrent_build_fails_fast_and_first_completes(
     # The wrapper: one line, says "in use", exit code 75, no dbt started.
     assert wrapped.returncode == 75, wrapped.stdout + wrapped.stderr
     assert wrapped_seconds < 10
-    assert f"database {db_path} is in use by another dbt run" in wrapped.stderr
+    assert f"database {db_path} is in use by another run" in wrapped.stderr
     assert len(wrapped.stderr.strip().splitlines()) == 1
 
     # Plain dbt: fails before doing any work, and its message names the file and the lock.
@@ -229,3 +229,32 @@ def test_table_from_an_older_model_version_asks_for_a_full_refresh(
     rebuilt = build(db_path, Path(raw_glob), check=False,
                     command=("run", "--full-refresh", "--select", "stg_events_validated"))
     assert rebuilt.returncode == 0, ((rebuilt.stdout or "") + (rebuilt.stderr or ""))[-3000:]
+
+
+def test_the_whole_main_job_holds_one_lock(tmp_path: Path) -> None:
+    """`make build` runs its seeds, build and docs steps under one lock (the wrapper's `--`
+    form): a second run fails at once in one line naming the way to wait; `--wait` waits."""
+    env = dbt_env(tmp_path / "job.duckdb")
+    holder = subprocess.Popen(
+        [sys.executable, str(WRAPPER), "--", sys.executable, "-c",
+         "import time; print('held', flush=True); time.sleep(6)"],
+        cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        second = subprocess.run(
+            [sys.executable, str(WRAPPER), "--", "true"], cwd=PROJECT_DIR, env=env,
+            capture_output=True, text=True, timeout=30,
+        )
+        assert second.returncode == 75, second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1, second.stderr
+        assert "is in use by another run" in second.stderr and "WAIT=1" in second.stderr
+        waited = subprocess.run(
+            [sys.executable, str(WRAPPER), "--wait", "--", sys.executable, "-c", "print('ran')"],
+            cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=60,
+        )
+        assert holder.poll() is not None, "--wait ran beside the holder instead of after it"
+        assert waited.returncode == 0 and waited.stdout.strip() == "ran", waited.stderr
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,3 +1,5 @@
+{%- do seed_columns(ref('event_aliases'), 'event_aliases', required=['alias_name', 'event_name']) -%}
+
 with tracking_plan as (
     select * from {{ ref('stg_tracking_plan') }}
 ),

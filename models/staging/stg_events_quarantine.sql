@@ -25,7 +25,10 @@ quarantined as (
         raw_events.platform,
         raw_events.app_version,
         raw_events.country,
-        raw_events.properties
+        raw_events.properties,
+        raw_events.source_line_number,
+        raw_events.malformed_error,
+        raw_events.malformed_text
     from validated
     inner join raw_events
         on

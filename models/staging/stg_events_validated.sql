@@ -49,9 +49,10 @@ cleaned as (
     select
         source_file,
         raw_row_number,
-        {{ clean_text('insert_id') }} as insert_id,
-        {{ clean_text('user_id') }} as user_id,
-        {{ clean_text('device_id') }} as device_id,
+        malformed_error is not null as is_malformed,
+        {{ clean_identifier('insert_id') }} as insert_id,
+        {{ clean_identifier('user_id') }} as user_id,
+        {{ clean_identifier('device_id') }} as device_id,
         {{ clean_text('event_name') }} as event_name_text,
         {{ clean_text('event_time') }} as event_time_text,
         {{ clean_text('received_at') }} as received_at_text,
@@ -61,7 +62,10 @@ cleaned as (
         coalesce({{ clean_text('properties') }}, '{}') as properties_text,
         -- Rows without an insert_id are told apart by their raw values (see event_id).
         case
-            when {{ clean_text('insert_id') }} is null
+            -- An unreadable line is alone with its key: it is nobody's duplicate.
+            when malformed_error is not null
+                then 'malformed:' || source_file || ':' || cast(raw_row_number as {{ dbt.type_string() }})
+            when {{ clean_identifier('insert_id') }} is null
                 then 'raw:' || md5(concat_ws(
                     '|',
                     {%- for column_name in raw_event_columns() %}
@@ -91,6 +95,7 @@ parsed as (
     select
         source_file,
         raw_row_number,
+        is_malformed,
         insert_id,
         user_id,
         device_id,
@@ -233,8 +238,12 @@ new_rows as (
         property_checks.dedup_key,
         property_checks.insert_id,
         case
+            when property_checks.is_malformed then 'malformed_row'
             when property_checks.user_id is null and property_checks.device_id is null then 'missing_identity'
-            when property_checks.event_at is null or property_checks.received_at is null then 'invalid_timestamp'
+            when
+                not {{ is_plausible_time('property_checks.event_at') }}
+                or not {{ is_plausible_time('property_checks.received_at') }}
+                then 'invalid_timestamp'
             when
                 property_checks.event_at
                 > {{ dbt.dateadd('hour', var('future_tolerance_hours'), 'property_checks.received_at') }}

@@ -6,6 +6,10 @@ with raw_source as (
     select * from {{ raw_source.relation }}
 ),
 
+malformed_lines as (
+    select * from {{ ref('stg_raw_events_malformed') }}
+),
+
 located as (
     select
         *,
@@ -30,9 +34,31 @@ numbered as (
         ) as raw_row_number,
         {%- endif %}
         {%- for column_name in raw_event_columns() %}
-        cast({{ adapter.quote(column_name) }} as {{ text_type }}) as {{ column_name }}{% if not loop.last %},{% endif %}
+        cast({{ adapter.quote(column_name) }} as {{ text_type }}) as {{ column_name }},
         {%- endfor %}
+        cast(null as bigint) as source_line_number,
+        cast(null as {{ text_type }}) as malformed_error,
+        cast(null as {{ text_type }}) as malformed_text
     from located
+),
+
+unreadable as (
+    select
+        source_file,
+        raw_row_number,
+        {%- for column_name in raw_event_columns() %}
+        cast(null as {{ text_type }}) as {{ column_name }},
+        {%- endfor %}
+        source_line_number,
+        malformed_error,
+        malformed_text
+    from malformed_lines
+),
+
+final as (
+    select * from numbered
+    union all
+    select * from unreadable
 )
 
-select * from numbered
+select * from final
