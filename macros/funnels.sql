@@ -11,24 +11,6 @@
     {{ return([result.columns[0].values()[0] | int, 1] | max) }}
 {%- endmacro %}
 
-{#- The lowercase column names of a seed as loaded (an empty list while dbt parses), so that a
-    model can read a column the seed file may not have. -#}
-{% macro funnel_seed_columns(relation) -%}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) }}
-{%- endmacro %}
-
-{#- The column when the seed has it, else a null text: an absent optional column means "empty". -#}
-{% macro optional_seed_column(seed_columns, column_name) -%}
-    {%- if column_name in seed_columns -%}
-        cast({{ column_name }} as string)
-    {%- else -%}
-        cast(null as string)
-    {%- endif -%}
-{%- endmacro %}
-
 {#- A whole number of hours written as text, as an integer; null when empty or not a number (the
     funnel data tests report such values). -#}
 {% macro funnel_whole_hours(text_expression) -%}

@@ -3,12 +3,26 @@
     (ordered, first_ever, the v1 window of conversion_window_days x 24 hours, nothing held
     constant). Declared values are kept as text so the funnel data tests (valid_funnel_settings)
     can name a wrong one. -#}
+{%- set settings = seed_columns(
+    ref('funnels'), 'funnels',
+    required=['funnel_name', 'description', 'owner_team', 'order_mode', 'entry_rule', 'conversion_window_hours',
+              'hold_constant'],
+) %}
+
 with funnel_steps as (
     select * from {{ ref('int_funnel_steps') }}
 ),
 
 funnels as (
-    select * from {{ ref('funnels') }}
+    select
+        {{ settings.funnel_name }} as funnel_name,
+        {{ settings.description }} as description,
+        {{ settings.owner_team }} as owner_team,
+        {{ settings.order_mode }} as order_mode,
+        {{ settings.entry_rule }} as entry_rule,
+        {{ settings.conversion_window_hours }} as conversion_window_hours,
+        {{ settings.hold_constant }} as hold_constant
+    from {{ ref('funnels') }}
 ),
 
 step_summary as (
