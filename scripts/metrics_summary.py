@@ -211,7 +211,7 @@ def headline_rows(con: duckdb.DuckDBPyConnection, data_end: date | None) -> list
                 "Funnels" if index == 0 else "",
                 name,
                 percent(rate),
-                f"{first} -> {last}: {converted:,} of {entered:,} entries, all entry days",
+                f"{converted:,} of {entered:,} entries, {first} -> {last}",
             )
         )
     if not funnel_rows:
