@@ -7,8 +7,13 @@ The file then shows broken images as soon as it is opened anywhere else (mailed,
 This script replaces each `docs/assets/<file>` link with the file's content as a `data:` URI,
 in place.
 
+With `--db`, it also stamps the overview with the built database's freshness line ("data through
+<date>, built <time>, <n> events, <m> quarantined", from scripts/metrics_summary.py): the overview
+doc block holds the placeholder sentence `FRESHNESS_PLACEHOLDER`, which reads sensibly when the
+docs are served without this step.
+
 Example:
-  .venv/bin/python scripts/embed_docs_assets.py target/static_index.html
+  .venv/bin/python scripts/embed_docs_assets.py target/static_index.html --db target/product_metrics.duckdb
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 ASSET_PREFIX = "docs/assets/"
 DEFAULT_ASSETS = PROJECT_DIR / "docs" / "assets"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+# The sentence in models/docs/overview.md that the freshness line replaces.
+FRESHNESS_PLACEHOLDER = "Freshness: run `make docs` to stamp this page with the data it shows."
 
 
 class EmbedError(Exception):
@@ -55,6 +62,34 @@ def embed(html_path: Path, assets_dir: Path) -> dict[str, int]:
     return replaced
 
 
+def stamp_freshness(html_path: Path, line: str) -> int:
+    """Replace the overview's placeholder sentence with ``line``; return how many were replaced."""
+    html = html_path.read_text(encoding="utf-8")
+    # The doc block sits in the manifest embedded as JSON: its backticks are plain characters.
+    count = html.count(FRESHNESS_PLACEHOLDER)
+    if count == 0:
+        raise EmbedError(f"{html_path}: the overview's freshness placeholder is missing (models/docs/overview.md)")
+    html_path.write_text(html.replace(FRESHNESS_PLACEHOLDER, f"**Freshness**: {line}."), encoding="utf-8")
+    return count
+
+
+def freshness_line(db_path: Path) -> str:
+    """The one-line freshness stamp of a built database (scripts/metrics_summary.py)."""
+    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+    import metrics_summary
+
+    try:
+        con = metrics_summary.connect(db_path)
+    except metrics_summary.SummaryError as exc:
+        raise EmbedError(str(exc)) from exc
+    try:
+        return metrics_summary.freshness(con).line()
+    except metrics_summary.SummaryError as exc:
+        raise EmbedError(str(exc)) from exc
+    finally:
+        con.close()
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line arguments."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -64,6 +99,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=None,
         help="image folder (default: docs/assets beside the HTML file if present, else the project's docs/assets)",
+    )
+    parser.add_argument(
+        "--db", type=Path, default=None, help="built DuckDB file: stamp the overview with its freshness line"
     )
     return parser.parse_args(argv)
 
@@ -77,11 +115,16 @@ def main(argv: list[str] | None = None) -> int:
         assets = beside if beside.is_dir() else DEFAULT_ASSETS
     try:
         replaced = embed(args.html, assets)
+        line = freshness_line(args.db) if args.db is not None else None
+        if line is not None:
+            stamp_freshness(args.html, line)
     except EmbedError as exc:
         print(f"embed_docs_assets: {exc}", file=sys.stderr)
         return 1
     summary = ", ".join(f"{name} x{count}" for name, count in replaced.items()) or "no image links found"
     print(f"embedded into {args.html}: {summary}")
+    if line is not None:
+        print(f"overview stamped: {line}")
     return 0
 
 
