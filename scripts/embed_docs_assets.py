@@ -28,6 +28,16 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 ASSET_PREFIX = "docs/assets/"
 DEFAULT_ASSETS = PROJECT_DIR / "docs" / "assets"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+# dbt docs' sidebar cuts a long label in two flex items ("DAU change" + " week over week") and
+# a flex item drops its leading or trailing space: keep the spaces, so labels read as words.
+LABEL_SPACES_CSS = (
+    "<style>/* embed_docs_assets.py: keep spaces where the sidebar splits a label */"
+    ".filename .filename-ellip,.filename .filename-ellip+.filename-normal{white-space:pre}</style>"
+)
+# dbt docs lists "Contract: Not Enforced" on every page, metrics and seeds included, where a model
+# contract cannot apply. Show the Contract row on model pages only.
+CONTRACT_ROW = '{name:"Contract",value:s?"Enforced":"Not Enforced"}'
+CONTRACT_ROW_MODELS_ONLY = '{name:"Contract",value:s?"Enforced":"model"===e.resource_type?"Not Enforced":void 0}'
 # The sentence in models/docs/overview.md that the freshness line replaces.
 FRESHNESS_PLACEHOLDER = "Freshness: run `make docs` to stamp this page with the data it shows."
 
@@ -40,6 +50,23 @@ def data_uri(path: Path) -> str:
     """The file as a base64 `data:` URI."""
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def fix_page_labels(html: str) -> tuple[str, list[str]]:
+    """Sidebar labels keep their spaces; the Contract row shows on model pages only.
+
+    Returns the new HTML and the fixes that did not apply (the dbt docs bundle changed)."""
+    missing: list[str] = []
+    if LABEL_SPACES_CSS not in html:
+        if "</head>" in html:
+            html = html.replace("</head>", LABEL_SPACES_CSS + "</head>", 1)
+        else:
+            missing.append("sidebar label spaces (no </head>)")
+    if CONTRACT_ROW in html:
+        html = html.replace(CONTRACT_ROW, CONTRACT_ROW_MODELS_ONLY)
+    elif CONTRACT_ROW_MODELS_ONLY not in html:
+        missing.append("Contract row on model pages only (dbt docs code changed)")
+    return html, missing
 
 
 def embed(html_path: Path, assets_dir: Path) -> dict[str, int]:
@@ -58,6 +85,9 @@ def embed(html_path: Path, assets_dir: Path) -> dict[str, int]:
         if count:
             html = html.replace(link, data_uri(asset))
             replaced[asset.name] = count
+    html, missing = fix_page_labels(html)
+    for fix in missing:
+        print(f"embed_docs_assets: warning: not applied: {fix}", file=sys.stderr)
     html_path.write_text(html, encoding="utf-8")
     return replaced
 
