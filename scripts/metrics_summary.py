@@ -226,7 +226,7 @@ def headline_rows(con: duckdb.DuckDBPyConnection, data_end: date | None) -> list
     ).fetchone()
     if money:
         rows += [
-            ("Revenue", "revenue (USD)", f"{money[0] or 0:,.2f}", f"{day}, {int(money[2] or 0):,} paying users"),
+            ("Revenue", "revenue (USD)", f"{money[0] or 0:,.2f}", f"{day}, paying users: {int(money[2] or 0):,}"),
             ("", "revenue (USD)", f"{money[1] or 0:,.2f}", "30 days ending on data end"),
         ]
 
