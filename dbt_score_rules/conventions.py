@@ -1,4 +1,4 @@
-"""Rules for the conventions of /work/shared/conventions.md that dbt-score does not ship.
+"""Rules for the project's conventions (docs/conventions.md) that dbt-score does not ship.
 
 - every model sits in a layer folder and carries that layer's name prefix;
 - every model belongs to a dbt group (the group names the owning team);

@@ -7,8 +7,13 @@ The file then shows broken images as soon as it is opened anywhere else (mailed,
 This script replaces each `docs/assets/<file>` link with the file's content as a `data:` URI,
 in place.
 
+With `--db`, it also stamps the overview with the built database's freshness line ("data through
+<date>, built <time>, <n> events, <m> quarantined", from scripts/metrics_summary.py): the overview
+doc block holds the placeholder sentence `FRESHNESS_PLACEHOLDER`, which reads sensibly when the
+docs are served without this step.
+
 Example:
-  .venv/bin/python scripts/embed_docs_assets.py target/static_index.html
+  .venv/bin/python scripts/embed_docs_assets.py target/static_index.html --db target/product_metrics.duckdb
 """
 
 from __future__ import annotations
@@ -23,6 +28,18 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 ASSET_PREFIX = "docs/assets/"
 DEFAULT_ASSETS = PROJECT_DIR / "docs" / "assets"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+# dbt docs' sidebar cuts a long label in two flex items ("DAU change" + " week over week") and
+# a flex item drops its leading or trailing space: keep the spaces, so labels read as words.
+LABEL_SPACES_CSS = (
+    "<style>/* embed_docs_assets.py: keep spaces where the sidebar splits a label */"
+    ".filename .filename-ellip,.filename .filename-ellip+.filename-normal{white-space:pre}</style>"
+)
+# dbt docs lists "Contract: Not Enforced" on every page, metrics and seeds included, where a model
+# contract cannot apply. Show the Contract row on model pages only.
+CONTRACT_ROW = '{name:"Contract",value:s?"Enforced":"Not Enforced"}'
+CONTRACT_ROW_MODELS_ONLY = '{name:"Contract",value:s?"Enforced":"model"===e.resource_type?"Not Enforced":void 0}'
+# The sentence in models/docs/overview.md that the freshness line replaces.
+FRESHNESS_PLACEHOLDER = "Freshness: run `make docs` to stamp this page with the data it shows."
 
 
 class EmbedError(Exception):
@@ -33,6 +50,23 @@ def data_uri(path: Path) -> str:
     """The file as a base64 `data:` URI."""
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def fix_page_labels(html: str) -> tuple[str, list[str]]:
+    """Sidebar labels keep their spaces; the Contract row shows on model pages only.
+
+    Returns the new HTML and the fixes that did not apply (the dbt docs bundle changed)."""
+    missing: list[str] = []
+    if LABEL_SPACES_CSS not in html:
+        if "</head>" in html:
+            html = html.replace("</head>", LABEL_SPACES_CSS + "</head>", 1)
+        else:
+            missing.append("sidebar label spaces (no </head>)")
+    if CONTRACT_ROW in html:
+        html = html.replace(CONTRACT_ROW, CONTRACT_ROW_MODELS_ONLY)
+    elif CONTRACT_ROW_MODELS_ONLY not in html:
+        missing.append("Contract row on model pages only (dbt docs code changed)")
+    return html, missing
 
 
 def embed(html_path: Path, assets_dir: Path) -> dict[str, int]:
@@ -51,8 +85,39 @@ def embed(html_path: Path, assets_dir: Path) -> dict[str, int]:
         if count:
             html = html.replace(link, data_uri(asset))
             replaced[asset.name] = count
+    html, missing = fix_page_labels(html)
+    for fix in missing:
+        print(f"embed_docs_assets: warning: not applied: {fix}", file=sys.stderr)
     html_path.write_text(html, encoding="utf-8")
     return replaced
+
+
+def stamp_freshness(html_path: Path, line: str) -> int:
+    """Replace the overview's placeholder sentence with ``line``; return how many were replaced."""
+    html = html_path.read_text(encoding="utf-8")
+    # The doc block sits in the manifest embedded as JSON: its backticks are plain characters.
+    count = html.count(FRESHNESS_PLACEHOLDER)
+    if count == 0:
+        raise EmbedError(f"{html_path}: the overview's freshness placeholder is missing (models/docs/overview.md)")
+    html_path.write_text(html.replace(FRESHNESS_PLACEHOLDER, f"**Freshness**: {line}."), encoding="utf-8")
+    return count
+
+
+def freshness_line(db_path: Path) -> str:
+    """The one-line freshness stamp of a built database (scripts/metrics_summary.py)."""
+    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+    import metrics_summary
+
+    try:
+        con = metrics_summary.connect(db_path)
+    except metrics_summary.SummaryError as exc:
+        raise EmbedError(str(exc)) from exc
+    try:
+        return metrics_summary.freshness(con).line()
+    except metrics_summary.SummaryError as exc:
+        raise EmbedError(str(exc)) from exc
+    finally:
+        con.close()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -64,6 +129,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=None,
         help="image folder (default: docs/assets beside the HTML file if present, else the project's docs/assets)",
+    )
+    parser.add_argument(
+        "--db", type=Path, default=None, help="built DuckDB file: stamp the overview with its freshness line"
     )
     return parser.parse_args(argv)
 
@@ -77,11 +145,16 @@ def main(argv: list[str] | None = None) -> int:
         assets = beside if beside.is_dir() else DEFAULT_ASSETS
     try:
         replaced = embed(args.html, assets)
+        line = freshness_line(args.db) if args.db is not None else None
+        if line is not None:
+            stamp_freshness(args.html, line)
     except EmbedError as exc:
         print(f"embed_docs_assets: {exc}", file=sys.stderr)
         return 1
     summary = ", ".join(f"{name} x{count}" for name, count in replaced.items()) or "no image links found"
     print(f"embedded into {args.html}: {summary}")
+    if line is not None:
+        print(f"overview stamped: {line}")
     return 0
 
 

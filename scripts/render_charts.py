@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render the docs' charts (PNG) from a built DuckDB file of the product metrics layer.
 
-Reads only the public metric models (schema `metrics`) and writes six charts into the docs'
+Reads only the public metric models (schema `metrics`) and writes the charts into the docs'
 asset folder (`docs/assets/` by default, which `dbt docs generate` copies to `target/assets/`):
 
   active_users.png     DAU, WAU and MAU per day
@@ -10,6 +10,13 @@ asset folder (`docs/assets/` by default, which `dbt docs generate` copies to `ta
   funnel_options.png   funnels with options: conversion per step, and time to convert of the last step
   lifecycle.png        new, returning, resurrecting and dormant users per complete week
   data_quality.png     raw rows per quarantine reason and owning team
+  retention_daily.png  day-N and unbounded retention over all daily cohorts (the daily retention page)
+  retention_weekly.png weekly retention heatmap (the weekly retention page)
+  new_users.png        new users per day and cumulative users
+  stickiness.png       share of weekly active users by days active, last four complete weeks
+  sessions.png         sessions per day and the median session length
+  revenue.png          revenue (USD) and paying users per day
+  event_volume.png     clean events per event name (top 15)
 
 Example:
   .venv/bin/python scripts/render_charts.py --db target/product_metrics.duckdb --out docs/assets
@@ -47,6 +54,11 @@ REQUIRED_MODELS = (
     "metrics_funnel_time_to_convert",
     "metrics_lifecycle_weekly",
     "metrics_data_quality_daily",
+    "metrics_new_users_daily",
+    "metrics_stickiness_weekly",
+    "metrics_sessions_daily",
+    "metrics_revenue_daily",
+    "metrics_event_volume_daily",
 )
 # Fixed palette (colour-blind friendly, Okabe-Ito) so every chart reads the same way.
 BLUE, ORANGE, GREEN, RED, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
@@ -144,7 +156,7 @@ def chart_retention(con: duckdb.DuckDBPyConnection) -> Figure:
         for (row, col), value in np.ndenumerate(values):
             if not np.isnan(value):
                 colour = "white" if value > 0.55 else "black"
-                heat_ax.text(col, row, f"{value:.0%}", ha="center", va="center", fontsize=7, color=colour)
+                heat_ax.text(col, row, f"{value:.0%}", ha="center", va="center", fontsize=8, color=colour)
         heat_ax.set_xticks(range(len(grid.columns)), [str(c) for c in grid.columns])
         heat_ax.set_yticks(
             range(len(grid.index)),
@@ -345,6 +357,218 @@ def chart_data_quality(con: duckdb.DuckDBPyConnection) -> Figure:
     return fig
 
 
+def chart_retention_daily(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Day-N retention and unbounded retention over all daily cohorts, weighted by cohort size."""
+    daily = query(
+        con,
+        f"""
+        select day_number,
+               sum(retained_users) / sum(cohort_size) as retention_rate,
+               sum(unbounded_retained_users) / sum(cohort_size) as unbounded_retention_rate,
+               count(*) as cohorts
+        from {SCHEMA}.metrics_retention_daily_cohorts
+        group by day_number
+        order by day_number
+        """,
+    )
+    fig = new_figure(9.0, 4.6)
+    title = "Daily retention: share of a first-seen day's cohort active on day N"
+    if daily.empty:
+        return no_data(fig, title, "No complete daily cohort yet")
+    ax = fig.add_subplot(1, 1, 1)
+    # Day numbers (0, 1, 2, 3, 7, 14, 30) are evenly spaced so that every label stays readable.
+    x = np.arange(len(daily))
+    ax.plot(x, daily["unbounded_retention_rate"], marker="s", color=ORANGE, linewidth=2,
+            label="unbounded: day N or any later day")
+    ax.plot(x, daily["retention_rate"], marker="o", color=BLUE, linewidth=2.5, label="day N exactly")
+    for position, rate, unbounded in zip(x, daily["retention_rate"], daily["unbounded_retention_rate"], strict=True):
+        ax.annotate(f"{rate:.0%}", (position, rate), textcoords="offset points", xytext=(0, -18), ha="center",
+                    fontsize=11, color=BLUE, fontweight="bold")
+        if position > 0:
+            ax.annotate(f"{unbounded:.0%}", (position, unbounded), textcoords="offset points", xytext=(0, 8),
+                        ha="center", fontsize=10, color=ORANGE)
+    style_axis(ax, title, "share of the cohort (weighted by size)")
+    ax.set_xlabel("days after first seen (N), and the number of cohorts averaged")
+    ax.set_xticks(x, [f"day {d}\n{int(c)} cohorts" for d, c in zip(daily["day_number"], daily["cohorts"], strict=True)],
+                  fontsize=10)
+    ax.set_ylim(-0.08, 1.1)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.legend(frameon=False, loc="upper right", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def chart_retention_weekly(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Weekly retention heatmap, one row per cohort week, with legible cell labels."""
+    weekly = query(
+        con,
+        f"""
+        select cohort_week_start_date, week_number, cohort_size, retention_rate
+        from {SCHEMA}.metrics_retention_weekly_cohorts
+        order by cohort_week_start_date, week_number
+        """,
+    )
+    cohorts = weekly["cohort_week_start_date"].nunique() if not weekly.empty else 0
+    fig = new_figure(10.0, max(3.0, 1.2 + 0.45 * cohorts))
+    title = "Weekly retention by first-seen week (Monday)"
+    if weekly.empty:
+        return no_data(fig, title, "No complete week yet")
+    ax = fig.add_subplot(1, 1, 1)
+    grid = weekly.pivot(index="cohort_week_start_date", columns="week_number", values="retention_rate")
+    sizes = weekly.groupby("cohort_week_start_date")["cohort_size"].max()
+    values = grid.to_numpy(dtype=float)
+    ax.imshow(np.ma.masked_invalid(values), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    for (row, col), value in np.ndenumerate(values):
+        if not np.isnan(value):
+            ax.text(col, row, f"{value:.0%}", ha="center", va="center", fontsize=10,
+                    color="white" if value > 0.55 else "black")
+    ax.set_xticks(range(len(grid.columns)), [str(c) for c in grid.columns], fontsize=10)
+    ax.set_yticks(range(len(grid.index)), [f"{pd.Timestamp(d):%d %b} (n={int(sizes[d])})" for d in grid.index],
+                  fontsize=10)
+    ax.set_xlabel("weeks after the cohort week (W)")
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def chart_new_users(con: duckdb.DuckDBPyConnection) -> Figure:
+    """New users per day (bars) and cumulative users (line, right axis)."""
+    df = query(con, f"select activity_date, new_users, cumulative_users from {SCHEMA}.metrics_new_users_daily order by 1")
+    fig = new_figure()
+    title = "New users per day, and everyone ever active (cumulative)"
+    if df.empty:
+        return no_data(fig, title, "No reporting days yet")
+    ax = fig.add_subplot(1, 1, 1)
+    dates = pd.to_datetime(df["activity_date"])
+    ax.bar(dates, df["new_users"], color=GREEN, label="new users")
+    style_axis(ax, title, "new users per day")
+    right = ax.twinx()
+    right.plot(dates, df["cumulative_users"], color=PURPLE, linewidth=2, label="cumulative users")
+    right.set_ylabel("cumulative users")
+    right.set_ylim(bottom=0)
+    right.spines["top"].set_visible(False)
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper left")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def chart_stickiness(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Share of weekly active users by days active, for the last four complete weeks."""
+    df = query(
+        con,
+        f"""
+        select week_start_date, days_active, share_of_weekly_active
+        from {SCHEMA}.metrics_stickiness_weekly
+        where week_start_date in (
+            select distinct week_start_date from {SCHEMA}.metrics_stickiness_weekly order by 1 desc limit 4
+        )
+        order by week_start_date, days_active
+        """,
+    )
+    fig = new_figure()
+    title = "Stickiness: days active in the week (last 4 complete weeks)"
+    if df.empty:
+        return no_data(fig, title, "No complete week yet")
+    ax = fig.add_subplot(1, 1, 1)
+    weeks = list(dict.fromkeys(df["week_start_date"]))
+    width = 0.8 / len(weeks)
+    colours = [GREY, PURPLE, ORANGE, BLUE]
+    for index, week in enumerate(weeks):
+        rows = df[df["week_start_date"] == week]
+        ax.bar(rows["days_active"] + (index - (len(weeks) - 1) / 2) * width, rows["share_of_weekly_active"],
+               width=width, color=colours[(index + 4 - len(weeks)) % 4], label=f"week of {pd.Timestamp(week):%d %b}")
+    style_axis(ax, title, "share of weekly active users")
+    ax.set_xlabel("days active in the week")
+    ax.set_xticks(range(1, 8))
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.legend(frameon=False, loc="upper right", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def chart_sessions(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Sessions per day (bars) and median session length in minutes (line, right axis)."""
+    df = query(
+        con,
+        f"select activity_date, sessions, median_session_seconds from {SCHEMA}.metrics_sessions_daily order by 1",
+    )
+    fig = new_figure()
+    title = "Sessions per day, and the median session length"
+    if df.empty:
+        return no_data(fig, title, "No reporting days yet")
+    ax = fig.add_subplot(1, 1, 1)
+    dates = pd.to_datetime(df["activity_date"])
+    ax.bar(dates, df["sessions"], color=BLUE, label="sessions")
+    style_axis(ax, title, "sessions per day")
+    right = ax.twinx()
+    right.plot(dates, df["median_session_seconds"] / 60, color=ORANGE, linewidth=2, label="median length (minutes)")
+    right.set_ylabel("median length (minutes)")
+    right.set_ylim(bottom=0)
+    right.spines["top"].set_visible(False)
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper left")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def chart_revenue(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Revenue in USD per day (bars) and paying users (line, right axis)."""
+    df = query(con, f"select activity_date, revenue_usd, paying_users from {SCHEMA}.metrics_revenue_daily order by 1")
+    fig = new_figure()
+    title = "Revenue per day (USD) and paying users"
+    if df.empty:
+        return no_data(fig, title, "No reporting days yet")
+    ax = fig.add_subplot(1, 1, 1)
+    dates = pd.to_datetime(df["activity_date"])
+    ax.bar(dates, df["revenue_usd"], color=GREEN, label="revenue (USD)")
+    style_axis(ax, title, "revenue (USD)")
+    right = ax.twinx()
+    right.plot(dates, df["paying_users"], color=PURPLE, linewidth=1.5, label="paying users")
+    right.set_ylabel("paying users")
+    right.set_ylim(bottom=0)
+    right.spines["top"].set_visible(False)
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper left")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def chart_event_volume(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Clean events per event name over the whole history, largest first (top 15)."""
+    df = query(
+        con,
+        f"""
+        select event_name, sum(events) as events
+        from {SCHEMA}.metrics_event_volume_daily
+        group by event_name
+        order by events desc, event_name
+        limit 15
+        """,
+    )
+    fig = new_figure(9.0, 5.0)
+    title = "Event volume: clean events per event name (top 15, all days)"
+    if df.empty:
+        return no_data(fig, title, "No clean event yet")
+    ax = fig.add_subplot(1, 1, 1)
+    df = df.iloc[::-1]
+    ax.barh(df["event_name"], df["events"], color=BLUE)
+    for row, value in enumerate(df["events"]):
+        ax.annotate(f"{int(value):,}", (value, row), textcoords="offset points", xytext=(4, 0), va="center", fontsize=9)
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.set_xlabel("events")
+    ax.grid(axis="x", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlim(0, float(df["events"].max()) * 1.15)
+    fig.tight_layout()
+    return fig
+
+
 CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], Figure]] = {
     "active_users.png": chart_active_users,
     "retention.png": chart_retention,
@@ -352,6 +576,13 @@ CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], Figure]] = {
     "funnel_options.png": chart_funnel_options,
     "lifecycle.png": chart_lifecycle,
     "data_quality.png": chart_data_quality,
+    "retention_daily.png": chart_retention_daily,
+    "retention_weekly.png": chart_retention_weekly,
+    "new_users.png": chart_new_users,
+    "stickiness.png": chart_stickiness,
+    "sessions.png": chart_sessions,
+    "revenue.png": chart_revenue,
+    "event_volume.png": chart_event_volume,
 }
 
 

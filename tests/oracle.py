@@ -1,6 +1,6 @@
 """Independent test oracle: every public metric, recomputed in plain Python from the contract.
 
-Written from `../shared/metric-definitions.md` (the contract) and
+Written from `docs/metrics-contract.md` (the contract) and
 `docs/decisions/0001-contract-interpretations.md` (our readings) only, never from the SQL models,
 so that the two implementations can be compared cell by cell. Straightforward and slow on
 purpose: loops over days and users, no clever joins.

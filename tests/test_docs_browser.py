@@ -42,8 +42,21 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT_COPY = PROJECT_DIR / "target" / "docs-screenshot.png"
 CHART_FILES = (
-    "active_users.png", "retention.png", "funnels.png", "funnel_options.png", "lifecycle.png", "data_quality.png",
+    "active_users.png",
+    "retention.png",
+    "funnels.png",
+    "funnel_options.png",
+    "lifecycle.png",
+    "data_quality.png",
+    "retention_daily.png",
+    "retention_weekly.png",
+    "new_users.png",
+    "stickiness.png",
+    "sessions.png",
+    "revenue.png",
+    "event_volume.png",
 )
+FRESHNESS_LINE = re.compile(r"Freshness: data through \d{4}-\d{2}-\d{2}, built \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, [\d,]+ events, [\d,]+ quarantined")
 METRIC_MODEL = "metrics_active_users_daily"
 TIMEOUT_MS = 30_000
 
@@ -70,7 +83,15 @@ def static_docs(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> S
     target = default_db.parent / "target"
     html = target / "static_index.html"
     subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "scripts" / "embed_docs_assets.py"), str(html), "--assets", str(assets)],
+        [
+            sys.executable,
+            str(PROJECT_DIR / "scripts" / "embed_docs_assets.py"),
+            str(html),
+            "--assets",
+            str(assets),
+            "--db",
+            str(default_db),
+        ],
         check=True,
         capture_output=True,
     )
@@ -152,6 +173,7 @@ def test_static_docs_in_a_real_browser(static_docs: StaticDocs, browser_page: ob
         "Who owns what",
     ):
         assert text in overview, f"overview lacks {text!r}"
+    assert FRESHNESS_LINE.search(overview), "overview lacks the freshness line (embed_docs_assets.py --db)"
     assert broken_images(page, "body") == []
     overview_charts = chart_images(page, "body")
     assert len(overview_charts) >= 3 and all(width > 0 for width in overview_charts), overview_charts
@@ -171,6 +193,37 @@ def test_static_docs_in_a_real_browser(static_docs: StaticDocs, browser_page: ob
     model_png = tmp_path / "docs-metric-model.png"
     page.screenshot(path=str(model_png), full_page=False)  # type: ignore[attr-defined]
 
+    # A MetricFlow metric: definition, owner, chart, caveats, a link back to the catalog; no
+    # "Contract" row (contracts are for models); sidebar labels keep the spaces between words.
+    page.goto(f"{url}#!/metric/metric.product_metrics.dau")  # type: ignore[attr-defined]
+    page.get_by_text("Back to the metric catalog").first.wait_for(timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    metric_text = page.inner_text("body")  # type: ignore[attr-defined]
+    for text in ("Distinct people (user keys)", "Product Analytics", "Caveats", "metrics_active_users_daily"):
+        assert text in metric_text, f"dau metric page lacks {text!r}"
+    assert "Not Enforced" not in metric_text
+    # The sidebar cuts a long label in two flex items ("DAU change" + " week over week"): the
+    # second keeps its leading space only with `white-space: pre` (innerText puts a line break there).
+    label_end = page.evaluate(  # type: ignore[attr-defined]
+        """() => { const span = document.querySelector(
+              '[data-nav-unique-id="metric.product_metrics.dau_change_week_over_week"] .filename-ellip + .filename-normal');
+            return [span.textContent, getComputedStyle(span).whiteSpace]; }"""
+    )
+    assert label_end == [" week over week", "pre"], label_end
+    assert "DAU change\n week over week" in metric_text
+    assert broken_images(page, "body") == [] and chart_images(page, "body")
+    page.screenshot(path=str(tmp_path / "docs-metric-dau.png"), full_page=False)  # type: ignore[attr-defined]
+
+    # Daily retention leads with the daily chart.
+    page.goto(f"{url}#!/model/model.product_metrics.metrics_retention_daily_cohorts")  # type: ignore[attr-defined]
+    page.get_by_text("Back to the metric catalog").first.wait_for(timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
+    charts = page.evaluate(  # type: ignore[attr-defined]
+        """() => Array.from(document.querySelectorAll('img'))
+            .filter(img => (img.getAttribute('src') || '').startsWith('data:image/png'))
+            .map(img => img.getAttribute('alt'))"""
+    )
+    assert charts and "daily cohorts" in (charts[0] or ""), charts
+
     # The tracking plan, generated from the seed.
     page.goto(f"{url}#!/seed/seed.product_metrics.tracking_plan")  # type: ignore[attr-defined]
     page.get_by_text("The tracking plan: every planned event").first.wait_for(timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
@@ -180,6 +233,7 @@ def test_static_docs_in_a_real_browser(static_docs: StaticDocs, browser_page: ob
     SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(model_png, SCREENSHOT_COPY)
     shutil.copyfile(overview_png, SCREENSHOT_COPY.with_name("docs-screenshot-overview.png"))
+    shutil.copyfile(tmp_path / "docs-metric-dau.png", SCREENSHOT_COPY.with_name("docs-screenshot-metric-dau.png"))
 
 
 def test_static_docs_are_one_self_contained_file(static_docs: StaticDocs) -> None:

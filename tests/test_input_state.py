@@ -170,9 +170,12 @@ def test_a_changed_tracking_plan_rebuilds_or_stops(landing: Landing, tmp_path: P
 
     plan = project / "seeds" / "tracking_plan.csv"
     lines = plan.read_text().splitlines(keepends=True)
-    # A planned event that no funnel uses is no longer planned: its rows become unplanned events.
-    funnel_steps = (project / "seeds" / "funnel_steps.csv").read_text()
-    dropped_line = next(line for line in lines[1:] if f",{line.split(',', 1)[0]}," not in funnel_steps)
+    # A planned event that no other seed names (funnels, aliases, ...) is no longer planned: its
+    # rows become unplanned events.
+    other_seeds = "".join(
+        path.read_text() for path in (project / "seeds").glob("*.csv") if path.stem not in ("tracking_plan", "raw_events")
+    )
+    dropped_line = next(line for line in lines[1:] if line.split(",", 1)[0] not in other_seeds)
     dropped_event = dropped_line.split(",", 1)[0]
     plan.write_text("".join(line for line in lines if line != dropped_line))
 
