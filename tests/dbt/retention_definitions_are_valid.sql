@@ -22,10 +22,12 @@ named as (
 ),
 
 ordered_brackets as (
+    -- Brackets of a repeated name cannot be told apart: the name is reported instead.
     select
         *,
         lag(last_period_number) over (partition by retention_name order by bracket_position) as previous_last_period_number
     from brackets
+    where retention_name in (select named.retention_name from named where named.rows_with_name = 1)
 ),
 
 problems as (
@@ -110,7 +112,7 @@ problems as (
         'brackets' as column_name,
         declared_bracket as value,
         'each bracket must be a period number or an inclusive range a-b (up to 4 digits)' as problem
-    from brackets
+    from ordered_brackets
     where first_period_number is null
     union all
     select
@@ -118,7 +120,7 @@ problems as (
         'brackets' as column_name,
         declared_bracket as value,
         'a range must not end before it starts' as problem
-    from brackets
+    from ordered_brackets
     where first_period_number > last_period_number
     union all
     select
