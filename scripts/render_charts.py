@@ -332,8 +332,8 @@ def chart_lifecycle_monthly(con: duckdb.DuckDBPyConnection) -> Figure:
         order by month_start_date
         """,
     )
-    fig = new_figure(7.0, 4.2)
-    title = "Lifecycle per month: where active users come from, and who left"
+    fig = new_figure(8.0, 4.2)
+    title = "Lifecycle per month: where active people come from, who left"
     if df.empty:
         return no_data(fig, title, "No complete month yet")
     ax = fig.add_subplot(1, 1, 1)

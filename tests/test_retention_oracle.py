@@ -298,7 +298,7 @@ def test_broken_seed_fails_naming_definition_column_and_value(tmp_path: Path) ->
     assert result.returncode != 0, "a broken retention seed must fail the build"
     assert "retention_definitions_are_valid" in result.stdout, result.stdout[-4000:]
     found = {
-        (row.retention_name, row.column_name, row.value or "")
+        (row.retention_name, row.column_name, row.invalid_value or "")
         for row in read(db_path, "retention_definitions_are_valid", schema="dbt_test__audit").itertuples()
     }
     by_hand = {

@@ -18,8 +18,7 @@ final as (
     select
         month_start_date,
         cast({{ dbt.dateadd('month', -1, 'month_start_date') }} as date) as previous_month_start_date,
-        cast({{ dbt.datediff('month_start_date', dbt.dateadd('month', 1, 'month_start_date'), 'day') }} as integer)
-            as days_in_month
+        cast(extract(day from {{ period_last_date("'month'", 'month_start_date', 0) }}) as integer) as days_in_month
     from months
     where {{ period_last_date("'month'", 'month_start_date', 0) }} <= data_end_date
 )

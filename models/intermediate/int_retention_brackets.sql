@@ -46,8 +46,12 @@ final as (
         cast(row_number() over (partition by retention_name order by item_position) as integer) as bracket_position,
         declared_bracket,
         case
-            when first_period_number = last_period_number then cast(first_period_number as {{ dbt.type_string() }})
-            else cast(first_period_number as {{ dbt.type_string() }}) || '-' || cast(last_period_number as {{ dbt.type_string() }})
+            when first_period_number = last_period_number
+                then cast(first_period_number as {{ dbt.type_string() }})
+            else
+                cast(first_period_number as {{ dbt.type_string() }})
+                || '-'
+                || cast(last_period_number as {{ dbt.type_string() }})
         end as bracket,
         first_period_number,
         last_period_number

@@ -38,7 +38,7 @@ return_events as (
     inner join events
         on
             cohorts.user_key = events.user_key
-            and events.event_at >= cohorts.cohort_start_at
+            and cohorts.cohort_start_at <= events.event_at
             and (
                 (definitions.return_event = 'any_active' and events.is_active)
                 or definitions.return_event = events.event_name

@@ -70,8 +70,8 @@ retained as (
         on
             reported_cells.retention_name = returns.retention_name
             and reported_cells.cohort_start_date = returns.cohort_start_date
-            and returns.period_number >= reported_cells.first_period_number
-            and returns.first_return_date <= reported_cells.data_end_date
+            and reported_cells.first_period_number <= returns.period_number
+            and reported_cells.data_end_date >= returns.first_return_date
     group by reported_cells.retention_name, reported_cells.cohort_start_date, reported_cells.bracket
 ),
 

@@ -52,25 +52,41 @@ differences as (
         'daily: only in v1' as side,
         cohort_date as cohort_start_date,
         day_number as period_number
-    from (select * from daily_v1 except select * from daily_v2) as only_v1
+    from (
+        select * from daily_v1
+        except
+        select * from daily_v2
+    ) as only_v1
     union all
     select
         'daily: only in metrics_retention' as side,
         cohort_date as cohort_start_date,
         day_number as period_number
-    from (select * from daily_v2 except select * from daily_v1) as only_v2
+    from (
+        select * from daily_v2
+        except
+        select * from daily_v1
+    ) as only_v2
     union all
     select
         'weekly: only in v1' as side,
         cohort_week_start_date as cohort_start_date,
         week_number as period_number
-    from (select * from weekly_v1 except select * from weekly_v2) as only_v1
+    from (
+        select * from weekly_v1
+        except
+        select * from weekly_v2
+    ) as only_v1
     union all
     select
         'weekly: only in metrics_retention' as side,
         cohort_week_start_date as cohort_start_date,
         week_number as period_number
-    from (select * from weekly_v2 except select * from weekly_v1) as only_v2
+    from (
+        select * from weekly_v2
+        except
+        select * from weekly_v1
+    ) as only_v2
 )
 
 select * from differences
