@@ -41,7 +41,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOT_COPY = PROJECT_DIR / "target" / "docs-screenshot.png"
-CHART_FILES = ("active_users.png", "retention.png", "funnels.png", "lifecycle.png", "data_quality.png")
+CHART_FILES = (
+    "active_users.png", "retention.png", "funnels.png", "lifecycle.png", "data_quality.png",
+    "retention_definitions.png", "lifecycle_monthly.png", "transitions.png",
+)
 METRIC_MODEL = "metrics_active_users_daily"
 TIMEOUT_MS = 30_000
 
