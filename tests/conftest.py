@@ -1,12 +1,17 @@
-"""Shared fixtures: one default build per test session, in a temporary DuckDB file."""
+"""Shared fixtures: one default build per test session, in a temporary DuckDB file, and one
+build of a second generated dataset."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from dbt_helpers import build_project
+from dbt_helpers import PROJECT_DIR, build_project
+
+GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +20,22 @@ def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db_path = tmp_path_factory.mktemp("default_build") / "default.duckdb"
     build_project(db_path)
     return db_path
+
+
+@pytest.fixture(scope="session")
+def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(raw CSV, DuckDB file): `generate_events.py --seed 7 --users 600 --days 45`, built once."""
+    work = tmp_path_factory.mktemp("generated_build")
+    raw_path = work / "raw.csv"
+    assert GENERATOR.exists(), f"missing generator {GENERATOR}"
+    result = subprocess.run(
+        [sys.executable, str(GENERATOR), "--seed", "7", "--users", "600", "--days", "45", "--output", str(raw_path)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"generator failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    db_path = work / "generated.duckdb"
+    build_project(db_path, raw_events_path=raw_path)
+    return raw_path, db_path

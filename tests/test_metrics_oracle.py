@@ -7,8 +7,6 @@ DuckDB file. Run with `-s` to see how many cells were compared per model.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,10 +16,9 @@ import pandas as pd
 import pytest
 
 import oracle
-from dbt_helpers import PROJECT_DIR, SEEDS_DIR, build_project
+from dbt_helpers import SEEDS_DIR
 
 RAW_SEED = SEEDS_DIR / "raw_events.csv"
-GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
 MODELS = list(oracle.PUBLIC_MODELS)
 
 # (dataset, model) -> cells compared; filled by the comparison tests, printed by the last test.
@@ -167,31 +164,8 @@ def test_seed_model_matches_oracle(seed_run: OracleRun, model: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def generated_run(tmp_path_factory: pytest.TempPathFactory) -> OracleRun:
-    work = tmp_path_factory.mktemp("generated_build")
-    raw_path = work / "raw.csv"
-    assert GENERATOR.exists(), f"missing generator {GENERATOR}"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(GENERATOR),
-            "--seed",
-            "7",
-            "--users",
-            "600",
-            "--days",
-            "45",
-            "--output",
-            str(raw_path),
-        ],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"generator failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    db_path = work / "generated.duckdb"
-    build_project(db_path, raw_events_path=raw_path)
+def generated_run(generated_dataset: tuple[Path, Path]) -> OracleRun:
+    raw_path, db_path = generated_dataset
     return OracleRun(raw_path, db_path)
 
 
