@@ -15,7 +15,7 @@
     {{ return(['session_gap_minutes', 'future_tolerance_hours', 'wau_window_days', 'mau_window_days',
                'retention_day_numbers', 'retention_max_week_number', 'default_plan',
                'personal_data_property_keys', 'earliest_valid_time', 'latest_valid_time',
-               'placeholder_ids']) }}
+               'placeholder_ids', 'session_end_label']) }}
 {%- endmacro %}
 
 {#- Where the recorded and the pending input states live (the staging schema). -#}

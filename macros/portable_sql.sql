@@ -136,3 +136,17 @@
 {% macro spark__percentile_cont(expression, fraction) -%}
     percentile({{ expression }}, {{ fraction }})
 {%- endmacro %}
+
+{#- A text split on commas into a list (DuckDB `string_split`, Spark `split`, whose separator is a
+    regular expression: a comma is the same in both). -#}
+{% macro split_on_commas(expression) -%}
+    {{ return(adapter.dispatch('split_on_commas', 'product_metrics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__split_on_commas(expression) -%}
+    string_split({{ expression }}, ',')
+{%- endmacro %}
+
+{% macro spark__split_on_commas(expression) -%}
+    split({{ expression }}, ',')
+{%- endmacro %}

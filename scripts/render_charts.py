@@ -17,6 +17,9 @@ asset folder (`docs/assets/` by default, which `dbt docs generate` copies to `ta
   sessions.png         sessions per day and the median session length
   revenue.png          revenue (USD) and paying users per day
   event_volume.png     clean events per event name (top 15)
+  retention_definitions.png  retention curve of every definition of the retention_definitions seed
+  lifecycle_monthly.png      new, returning, resurrecting and dormant users per complete month
+  transitions.png            what people do next after the most frequent events (within a session)
 
 Example:
   .venv/bin/python scripts/render_charts.py --db target/product_metrics.duckdb --out docs/assets
@@ -59,6 +62,9 @@ REQUIRED_MODELS = (
     "metrics_sessions_daily",
     "metrics_revenue_daily",
     "metrics_event_volume_daily",
+    "metrics_retention",
+    "metrics_lifecycle_monthly",
+    "metrics_event_transitions_weekly",
 )
 # Fixed palette (colour-blind friendly, Okabe-Ito) so every chart reads the same way.
 BLUE, ORANGE, GREEN, RED, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
@@ -565,6 +571,135 @@ def chart_event_volume(con: duckdb.DuckDBPyConnection) -> Figure:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_xlim(0, float(df["events"].max()) * 1.15)
+def chart_retention_definitions(con: duckdb.DuckDBPyConnection) -> Figure:
+    """One retention curve per definition: retained / cohort size over every reported cohort."""
+    df = query(
+        con,
+        f"""
+        select retention_name, period, bracket_position, bracket,
+            sum(retained_users) / sum(cohort_size) as retention_rate, count(*) as cohorts
+        from {SCHEMA}.metrics_retention
+        group by retention_name, period, bracket_position, bracket
+        order by retention_name, bracket_position
+        """,
+    )
+    title = "Retention curves, one per definition (retained / cohort size, all reported cohorts)"
+    names = list(dict.fromkeys(df["retention_name"]))
+    columns = 3
+    rows = max(1, -(-len(names) // columns))
+    fig = new_figure(12.0, 3.0 * rows + 0.6)
+    if df.empty:
+        return no_data(fig, title, "No complete bracket yet")
+    axes = fig.subplots(rows, columns, squeeze=False).flatten()
+    for ax, name in zip(axes, names, strict=False):
+        curve = df[df["retention_name"] == name]
+        x = np.arange(len(curve))
+        ax.plot(x, curve["retention_rate"], marker="o", color=BLUE, linewidth=2)
+        for position, rate in zip(x, curve["retention_rate"], strict=True):
+            ax.annotate(f"{rate:.0%}", (position, rate), textcoords="offset points", xytext=(0, 6), ha="center",
+                        fontsize=7)
+        ax.set_xticks(x, list(curve["bracket"]), fontsize=7)
+        style_axis(ax, name, "retention")
+        ax.set_xlabel(f"{curve['period'].iloc[0]}s after the start (bracket)", fontsize=8)
+        ax.set_ylim(0, 1.15)
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    for ax in axes[len(names):]:
+        ax.set_axis_off()
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def chart_lifecycle_monthly(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Growth accounting per complete month; dormant users drawn below zero."""
+    df = query(
+        con,
+        f"""
+        select month_start_date, new_users, returning_users, resurrecting_users, dormant_users, quick_ratio
+        from {SCHEMA}.metrics_lifecycle_monthly
+        order by month_start_date
+        """,
+    )
+    fig = new_figure(8.0, 4.2)
+    title = "Lifecycle per month: where active people come from, who left"
+    if df.empty:
+        return no_data(fig, title, "No complete month yet")
+    ax = fig.add_subplot(1, 1, 1)
+    x = np.arange(len(df))
+    ax.bar(x, df["returning_users"], color=BLUE, label="returning", width=0.6)
+    ax.bar(x, df["new_users"], bottom=df["returning_users"], color=GREEN, label="new", width=0.6)
+    ax.bar(x, df["resurrecting_users"], bottom=df["returning_users"] + df["new_users"], color=ORANGE,
+           label="resurrecting", width=0.6)
+    ax.bar(x, -df["dormant_users"], color=RED, label="dormant (shown below 0)", width=0.6)
+    ax.axhline(0, color="black", linewidth=0.8)
+    labels = [
+        f"{pd.Timestamp(d):%b %Y}" + ("" if pd.isna(q) else f"\nquick ratio {q:.2f}")
+        for d, q in zip(df["month_start_date"], df["quick_ratio"], strict=True)
+    ]
+    ax.set_xticks(x, labels, fontsize=8)
+    style_axis(ax, title, "people")
+    ax.legend(frameon=False, ncols=2, loc="upper left", fontsize=8)
+    top = float((df["returning_users"] + df["new_users"] + df["resurrecting_users"]).max())
+    ax.set_ylim(-max(float(df["dormant_users"].max()), 1.0) * 1.15, max(top, 1.0) * 1.45)
+    fig.tight_layout()
+    return fig
+
+
+def chart_transitions(con: duckdb.DuckDBPyConnection) -> Figure:
+    """For the four most frequent active events, the five most frequent next events (all weeks)."""
+    df = query(
+        con,
+        f"""
+        with totals as (
+            select event_name, next_event_name, sum(transitions) as transitions
+            from {SCHEMA}.metrics_event_transitions_weekly
+            group by event_name, next_event_name
+        ),
+        key_events as (
+            select event_name, sum(transitions) as events
+            from totals
+            group by event_name
+            order by events desc, event_name
+            limit 4
+        ),
+        ranked as (
+            select totals.*, key_events.events,
+                row_number() over (
+                    partition by totals.event_name order by totals.transitions desc, totals.next_event_name
+                ) as rank
+            from totals
+            inner join key_events on totals.event_name = key_events.event_name
+        )
+        select event_name, next_event_name, transitions, events, rank
+        from ranked
+        where rank <= 5
+        order by events desc, event_name, rank
+        """,
+    )
+    fig = new_figure(12.0, 6.0)
+    title = "What people do next: top next events within a session, after the most frequent events"
+    if df.empty:
+        return no_data(fig, title, "No complete week yet")
+    events = list(dict.fromkeys(df["event_name"]))
+    axes = fig.subplots(2, 2, squeeze=False).flatten()
+    for ax, name in zip(axes, events, strict=False):
+        rows = df[df["event_name"] == name].iloc[::-1]
+        shares = rows["transitions"] / rows["events"]
+        colours = [GREY if n == "(session end)" else BLUE for n in rows["next_event_name"]]
+        ax.barh(list(rows["next_event_name"]), shares, color=colours)
+        for position, share in enumerate(shares):
+            ax.annotate(f"{share:.0%}", (share, position), textcoords="offset points", xytext=(3, 0), va="center",
+                        fontsize=8)
+        ax.set_title(f"after {name} ({int(rows['events'].iloc[0]):,} events)", loc="left", fontsize=10,
+                     fontweight="bold")
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        ax.tick_params(axis="y", labelsize=8)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    for ax in axes[len(events):]:
+        ax.set_axis_off()
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
     fig.tight_layout()
     return fig
 
@@ -583,6 +718,9 @@ CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], Figure]] = {
     "sessions.png": chart_sessions,
     "revenue.png": chart_revenue,
     "event_volume.png": chart_event_volume,
+    "retention_definitions.png": chart_retention_definitions,
+    "lifecycle_monthly.png": chart_lifecycle_monthly,
+    "transitions.png": chart_transitions,
 }
 
 

@@ -1,5 +1,5 @@
 """Shared fixtures: one default build per test session, in a temporary DuckDB file, and one
-build of a second, generated dataset."""
+build of a second generated dataset."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dbt_helpers import PROJECT_DIR, BuiltDataset, build_project
+from dbt_helpers import PROJECT_DIR, build_project
 
 GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
 
@@ -23,8 +23,8 @@ def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> BuiltDataset:
-    """`scripts/generate_events.py --seed 7 --users 600 --days 45`, built once per session."""
+def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(raw CSV, DuckDB file): `generate_events.py --seed 7 --users 600 --days 45`, built once."""
     work = tmp_path_factory.mktemp("generated_build")
     raw_path = work / "raw.csv"
     assert GENERATOR.exists(), f"missing generator {GENERATOR}"
@@ -38,4 +38,4 @@ def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> BuiltDataset:
     assert result.returncode == 0, f"generator failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     db_path = work / "generated.duckdb"
     build_project(db_path, raw_events_path=raw_path)
-    return BuiltDataset(raw_path, db_path)
+    return raw_path, db_path

@@ -6,20 +6,11 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_DIR / "seeds"
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
-
-
-@dataclass(frozen=True)
-class BuiltDataset:
-    """A raw events file and the DuckDB file `dbt build` made from it."""
-
-    raw_path: Path
-    db_path: Path
 
 
 def dbt_env(db_path: Path) -> dict[str, str]:

@@ -55,6 +55,9 @@ CHART_FILES = (
     "sessions.png",
     "revenue.png",
     "event_volume.png",
+    "retention_definitions.png",
+    "lifecycle_monthly.png",
+    "transitions.png",
 )
 FRESHNESS_LINE = re.compile(r"Freshness: data through \d{4}-\d{2}-\d{2}, built \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, [\d,]+ events, [\d,]+ quarantined")
 METRIC_MODEL = "metrics_active_users_daily"

@@ -25,7 +25,7 @@ import pytest
 
 import oracle
 import oracle_funnels
-from dbt_helpers import SEEDS_DIR, BuiltDataset
+from dbt_helpers import SEEDS_DIR
 from reliability_helpers import build, copy_project, output
 from test_metrics_edge_cases import RECEIVED_AT, build_case, event, pick
 
@@ -69,8 +69,9 @@ def test_funnel_tables_match_oracle_on_sample(default_db: Path) -> None:
     compare_all("sample", SEEDS_DIR / "raw_events.csv", default_db)
 
 
-def test_funnel_tables_match_oracle_on_generated(generated_dataset: BuiltDataset) -> None:
-    compare_all("generated", generated_dataset.raw_path, generated_dataset.db_path)
+def test_funnel_tables_match_oracle_on_generated(generated_dataset: tuple[Path, Path]) -> None:
+    raw_path, db_path = generated_dataset
+    compare_all("generated", raw_path, db_path)
 
 
 def test_sample_funnels_exercise_every_option(default_db: Path) -> None:

@@ -34,6 +34,10 @@ PUBLIC_MODELS = [
     "metrics_revenue_daily",
     "metrics_event_volume_daily",
     "metrics_data_quality_daily",
+    "metrics_retention",
+    "metrics_stickiness_monthly",
+    "metrics_lifecycle_monthly",
+    "metrics_event_transitions_weekly",
 ]
 # Per-person models are rebuilt incrementally; they must match too (minus the load stamp).
 PER_PERSON_MODELS = {
@@ -42,6 +46,9 @@ PER_PERSON_MODELS = {
     "intermediate.int_sessions": "processed_at",
     "intermediate.int_user_events_daily": "processed_at",
     "intermediate.int_funnel_progress": "processed_at",
+    "intermediate.int_retention_cohorts": "processed_at",
+    "intermediate.int_retention_returns": "processed_at",
+    "intermediate.int_event_transitions": "processed_at",
     "marts.dim_users": "processed_at",
     "marts.fct_events": "processed_at",
 }

@@ -11,6 +11,7 @@ wherever the inputs are the same.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from dbt_helpers import DBT_EXECUTABLE, PROJECT_DIR, dbt_env
 from reliability_helpers import build, copy_project, diff_snapshots, output, snapshot
@@ -255,3 +257,20 @@ def test_runs_killed_at_five_points_then_run_again(landing: Landing, tmp_path: P
     reference_path = tmp_path / "killed_reference.duckdb"
     build(reference_path, landing.glob)
     assert_same_models(db_path, model_snapshot(reference_path), "runs killed at five points")
+
+
+STEERING_VARS = {"raw_events_path", "on_input_change", "plan_coverage_severity", "freshness_warn_hours",
+                 "freshness_error_hours", "freshness_severity"}
+"""Vars that steer a run (what it checks, how loud) without changing what a model holds."""
+
+
+def test_every_var_that_shapes_results_is_an_input() -> None:
+    """A var added to dbt_project.yml is either listed in input_state_vars() (a change to it
+    rebuilds) or is a run-steering var: never silently left out of the input state."""
+    project_vars = set(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"])
+    macro = (PROJECT_DIR / "macros" / "input_state.sql").read_text()
+    listed = set(re.findall(r"'([a-z_]+)'", macro[macro.index("macro input_state_vars"):macro.index("endmacro")]))
+    assert project_vars - STEERING_VARS == listed, (
+        f"not in input_state_vars(): {sorted(project_vars - STEERING_VARS - listed)}; "
+        f"listed but not a project var: {sorted(listed - project_vars)}"
+    )

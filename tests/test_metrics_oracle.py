@@ -1,8 +1,8 @@
 """Every public metric model, compared cell by cell with the independent Python oracle.
 
 Two datasets: the committed `raw_events` seed (the session-wide `default_db` build) and a second
-one made by `scripts/generate_events.py --seed 7 --users 600 --days 45` (the session-wide
-`generated_dataset` build of conftest.py). Run with `-s` to see how many cells were compared per model.
+one made by `scripts/generate_events.py --seed 7 --users 600 --days 45`, built into a temporary
+DuckDB file. Run with `-s` to see how many cells were compared per model.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import oracle
-from dbt_helpers import SEEDS_DIR, BuiltDataset
+from dbt_helpers import SEEDS_DIR
 
 RAW_SEED = SEEDS_DIR / "raw_events.csv"
 MODELS = list(oracle.PUBLIC_MODELS)
@@ -164,9 +164,9 @@ def test_seed_model_matches_oracle(seed_run: OracleRun, model: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def generated_run(generated_dataset: BuiltDataset) -> OracleRun:
-    """The second dataset, built once per session by the shared `generated_dataset` fixture."""
-    return OracleRun(generated_dataset.raw_path, generated_dataset.db_path)
+def generated_run(generated_dataset: tuple[Path, Path]) -> OracleRun:
+    raw_path, db_path = generated_dataset
+    return OracleRun(raw_path, db_path)
 
 
 def test_generated_staging_counts(generated_run: OracleRun) -> None:

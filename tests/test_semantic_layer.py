@@ -227,6 +227,35 @@ def test_event_volume_equals_public_model(mf: MetricFlow) -> None:
     )
 
 
+def test_pooled_retention_equals_public_model(mf: MetricFlow) -> None:
+    """By cohort day, definition and bracket, the pooled retention rates are `metrics_retention`'s."""
+    group_by = ["metric_time__day", "retention__retention_name", "retention__bracket"]
+    frame = mf.query(["pooled_retention_rate", "pooled_unbounded_retention_rate"], group_by)
+    frame = frame[frame["retention__retention_name"].notna()]
+    public = read_sql(
+        mf.db_path,
+        "select cohort_start_date, retention_name, bracket, retention_rate, unbounded_retention_rate"
+        " from metrics.metrics_retention",
+    )
+    assert len(public) > 0, "metrics_retention is empty"
+    public["cohort_start_date"] = pd.to_datetime(public["cohort_start_date"]).dt.date
+    merged = frame.merge(
+        public,
+        left_on=group_by,
+        right_on=["cohort_start_date", "retention_name", "bracket"],
+        how="outer",
+        indicator=True,
+    )
+    unmatched = merged[merged["_merge"] != "both"]
+    assert unmatched.empty, f"(day, definition, bracket) rows in only one side:\n{unmatched.head(10)}"
+    assert_columns_equal(
+        merged,
+        {"pooled_retention_rate": "retention_rate", "pooled_unbounded_retention_rate": "unbounded_retention_rate"},
+        group_by,
+        "retention",
+    )
+
+
 def test_signup_conversion_matches_funnel(mf: MetricFlow) -> None:
     """Documented relation: on every entry date the funnel model reports, sign-up to first play
     equals the activation funnel's step 2 (users and conversion from start), for days where no

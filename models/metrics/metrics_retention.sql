@@ -1,0 +1,101 @@
+with calendar as (
+    select * from {{ ref('int_reporting_calendar') }}
+),
+
+definitions as (
+    select * from {{ ref('int_retention_definitions') }}
+),
+
+brackets as (
+    select * from {{ ref('int_retention_brackets') }}
+),
+
+cohorts as (
+    select * from {{ ref('int_retention_cohorts') }}
+),
+
+returns as (
+    select * from {{ ref('int_retention_returns') }}
+),
+
+data_end as (
+    select max(calendar_date) as data_end_date
+    from calendar
+),
+
+cohort_sizes as (
+    select
+        retention_name,
+        cohort_start_date,
+        count(*) as cohort_size
+    from cohorts
+    group by retention_name, cohort_start_date
+),
+
+reported_cells as (
+    -- A bracket is reported once its last period is complete.
+    select
+        cohort_sizes.retention_name,
+        cohort_sizes.cohort_start_date,
+        cohort_sizes.cohort_size,
+        definitions.period,
+        brackets.bracket,
+        brackets.bracket_position,
+        brackets.first_period_number,
+        brackets.last_period_number,
+        data_end.data_end_date
+    from cohort_sizes
+    inner join definitions
+        on cohort_sizes.retention_name = definitions.retention_name
+    inner join brackets
+        on cohort_sizes.retention_name = brackets.retention_name
+    cross join data_end
+    where
+        {{ period_last_date('definitions.period', 'cohort_sizes.cohort_start_date', 'brackets.last_period_number') }}
+        <= data_end.data_end_date
+),
+
+retained as (
+    -- Returns in a period from the bracket's first on; within the bracket for the bounded count.
+    select
+        reported_cells.retention_name,
+        reported_cells.cohort_start_date,
+        reported_cells.bracket,
+        count(distinct case
+            when returns.period_number <= reported_cells.last_period_number then returns.user_key
+        end) as retained_users,
+        count(distinct returns.user_key) as unbounded_retained_users
+    from reported_cells
+    left join returns
+        on
+            reported_cells.retention_name = returns.retention_name
+            and reported_cells.cohort_start_date = returns.cohort_start_date
+            and reported_cells.first_period_number <= returns.period_number
+            and reported_cells.data_end_date >= returns.first_return_date
+    group by reported_cells.retention_name, reported_cells.cohort_start_date, reported_cells.bracket
+),
+
+final as (
+    select
+        reported_cells.retention_name,
+        reported_cells.cohort_start_date,
+        reported_cells.bracket,
+        reported_cells.period,
+        cast(reported_cells.bracket_position as integer) as bracket_position,
+        cast(reported_cells.first_period_number as integer) as first_period_number,
+        cast(reported_cells.last_period_number as integer) as last_period_number,
+        cast(reported_cells.cohort_size as bigint) as cohort_size,
+        cast(retained.retained_users as bigint) as retained_users,
+        {{ safe_divide('retained.retained_users', 'reported_cells.cohort_size') }} as retention_rate,
+        cast(retained.unbounded_retained_users as bigint) as unbounded_retained_users,
+        {{ safe_divide('retained.unbounded_retained_users', 'reported_cells.cohort_size') }}
+            as unbounded_retention_rate
+    from reported_cells
+    inner join retained
+        on
+            reported_cells.retention_name = retained.retention_name
+            and reported_cells.cohort_start_date = retained.cohort_start_date
+            and reported_cells.bracket = retained.bracket
+)
+
+select * from final
