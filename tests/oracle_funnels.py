@@ -1,6 +1,6 @@
 """Independent oracle for the funnel options of contract v2, in plain Python.
 
-Written from the contract's "Funnel options" section and decision 0004 only, never from the SQL:
+Written from the contract's "Funnel options" section and decision 0007 only, never from the SQL:
 per person, events are walked in order (time, then event id) and each funnel is judged entry by
 entry. Slow and literal on purpose. Builds on `oracle.classify` (clean events) and the helpers of
 `oracle.py`.

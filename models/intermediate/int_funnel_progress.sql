@@ -2,7 +2,7 @@
     entry instant, the instant the step was reached, the end of the entry's window and the entry
     event's platform and country. The settings of the `funnels` seed decide the entries (first
     ever, or first per day), the order (ordered, strict, any), the per-step windows, the value held
-    constant and the exclusion steps (decision 0004). A function of one person's events, so it is
+    constant and the exclusion steps (decision 0007). A function of one person's events, so it is
     rebuilt per person like the other per-person models; the public funnel metrics only count
     these rows. -#}
 {{ per_person_incremental_config() }}
