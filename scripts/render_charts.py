@@ -437,20 +437,23 @@ def chart_retention_weekly(con: duckdb.DuckDBPyConnection) -> Figure:
     return fig
 
 
-def chart_new_users(con: duckdb.DuckDBPyConnection) -> Figure:
-    """New users per day (bars) and cumulative users (line, right axis)."""
-    df = query(con, f"select activity_date, new_users, cumulative_users from {SCHEMA}.metrics_new_users_daily order by 1")
+def daily_bars_and_line(
+    df: pd.DataFrame, title: str, bars: tuple[str, str, str, str], line: tuple[pd.Series, str, str, float]
+) -> Figure:
+    """A daily measure as bars (column, label, colour, axis label) and a second one as a line on
+    the right axis (values, label, colour, width), one legend for both."""
     fig = new_figure()
-    title = "New users per day, and everyone ever active (cumulative)"
     if df.empty:
         return no_data(fig, title, "No reporting days yet")
     ax = fig.add_subplot(1, 1, 1)
     dates = pd.to_datetime(df["activity_date"])
-    ax.bar(dates, df["new_users"], color=GREEN, label="new users")
-    style_axis(ax, title, "new users per day")
+    bar_column, bar_label, bar_colour, axis_label = bars
+    ax.bar(dates, df[bar_column], color=bar_colour, label=bar_label)
+    style_axis(ax, title, axis_label)
+    line_values, line_label, line_colour, line_width = line
     right = ax.twinx()
-    right.plot(dates, df["cumulative_users"], color=PURPLE, linewidth=2, label="cumulative users")
-    right.set_ylabel("cumulative users")
+    right.plot(dates, line_values, color=line_colour, linewidth=line_width, label=line_label)
+    right.set_ylabel(line_label)
     right.set_ylim(bottom=0)
     right.spines["top"].set_visible(False)
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
@@ -458,6 +461,15 @@ def chart_new_users(con: duckdb.DuckDBPyConnection) -> Figure:
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
+
+
+def chart_new_users(con: duckdb.DuckDBPyConnection) -> Figure:
+    """New users per day (bars) and cumulative users (line, right axis)."""
+    df = query(con, f"select activity_date, new_users, cumulative_users from {SCHEMA}.metrics_new_users_daily order by 1")
+    return daily_bars_and_line(
+        df, "New users per day, and everyone ever active (cumulative)",
+        ("new_users", "new users", GREEN, "new users per day"), (df.get("cumulative_users"), "cumulative users", PURPLE, 2),
+    )
 
 
 def chart_stickiness(con: duckdb.DuckDBPyConnection) -> Figure:
@@ -500,47 +512,20 @@ def chart_sessions(con: duckdb.DuckDBPyConnection) -> Figure:
         con,
         f"select activity_date, sessions, median_session_seconds from {SCHEMA}.metrics_sessions_daily order by 1",
     )
-    fig = new_figure()
-    title = "Sessions per day, and the median session length"
-    if df.empty:
-        return no_data(fig, title, "No reporting days yet")
-    ax = fig.add_subplot(1, 1, 1)
-    dates = pd.to_datetime(df["activity_date"])
-    ax.bar(dates, df["sessions"], color=BLUE, label="sessions")
-    style_axis(ax, title, "sessions per day")
-    right = ax.twinx()
-    right.plot(dates, df["median_session_seconds"] / 60, color=ORANGE, linewidth=2, label="median length (minutes)")
-    right.set_ylabel("median length (minutes)")
-    right.set_ylim(bottom=0)
-    right.spines["top"].set_visible(False)
-    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper left")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig
+    return daily_bars_and_line(
+        df, "Sessions per day, and the median session length",
+        ("sessions", "sessions", BLUE, "sessions per day"), (df.get("median_session_seconds", pd.Series(dtype=float)) / 60,
+                                         "median length (minutes)", ORANGE, 2),
+    )
 
 
 def chart_revenue(con: duckdb.DuckDBPyConnection) -> Figure:
     """Revenue in USD per day (bars) and paying users (line, right axis)."""
     df = query(con, f"select activity_date, revenue_usd, paying_users from {SCHEMA}.metrics_revenue_daily order by 1")
-    fig = new_figure()
-    title = "Revenue per day (USD) and paying users"
-    if df.empty:
-        return no_data(fig, title, "No reporting days yet")
-    ax = fig.add_subplot(1, 1, 1)
-    dates = pd.to_datetime(df["activity_date"])
-    ax.bar(dates, df["revenue_usd"], color=GREEN, label="revenue (USD)")
-    style_axis(ax, title, "revenue (USD)")
-    right = ax.twinx()
-    right.plot(dates, df["paying_users"], color=PURPLE, linewidth=1.5, label="paying users")
-    right.set_ylabel("paying users")
-    right.set_ylim(bottom=0)
-    right.spines["top"].set_visible(False)
-    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper left")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig
+    return daily_bars_and_line(
+        df, "Revenue per day (USD) and paying users",
+        ("revenue_usd", "revenue (USD)", GREEN, "revenue (USD)"), (df.get("paying_users"), "paying users", PURPLE, 1.5),
+    )
 
 
 def chart_event_volume(con: duckdb.DuckDBPyConnection) -> Figure:
