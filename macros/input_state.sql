@@ -18,10 +18,16 @@
                'placeholder_ids', 'session_end_label']) }}
 {%- endmacro %}
 
+{#- The database of the input-state tables: the target's, on engines that have one (Spark has
+    only schemas). -#}
+{% macro input_state_database() -%}
+    {{ return(target.database if target.database is defined else none) }}
+{%- endmacro %}
+
 {#- Where the recorded and the pending input states live (the staging schema). -#}
 {% macro input_state_relation(identifier) -%}
     {{ return(api.Relation.create(
-        database=target.database,
+        database=input_state_database(),
         schema=generate_schema_name('staging', none) | trim,
         identifier=identifier,
         type='table'
@@ -147,7 +153,7 @@
 {#- Rows of a state table, or none when it does not exist. -#}
 {% macro read_input_state(identifier) -%}
     {%- set relation = adapter.get_relation(
-        database=target.database, schema=generate_schema_name('staging', none) | trim, identifier=identifier
+        database=input_state_database(), schema=generate_schema_name('staging', none) | trim, identifier=identifier
     ) -%}
     {%- if relation is none -%}{{ return(none) }}{%- endif -%}
     {%- set result = run_query('select component, item, fingerprint from ' ~ relation) -%}
@@ -245,7 +251,7 @@
     {%- if execute and model is defined and model.resource_type == 'model'
         and model.config.materialized == 'incremental' -%}
         {%- set pending = adapter.get_relation(
-            database=target.database, schema=generate_schema_name('staging', none) | trim,
+            database=input_state_database(), schema=generate_schema_name('staging', none) | trim,
             identifier='dbt_input_state_pending'
         ) -%}
         {%- if pending is not none -%}

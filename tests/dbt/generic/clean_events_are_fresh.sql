@@ -19,7 +19,9 @@
     with its verdict (stg_events_validated). -#}
 with latest as (
     select
-        max({{ received_at_column }}) as latest_received_at,
+        -- A receive time outside the plausible window (contract v2) is no sign of arrival.
+        max(case when {{ is_plausible_time(received_at_column) }} then {{ received_at_column }} end)
+            as latest_received_at,
         max(case when {{ clean_condition }} then {{ event_time_column }} end) as latest_clean_event_at
     from {{ model }}
 )
