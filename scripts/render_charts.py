@@ -556,6 +556,10 @@ def chart_event_volume(con: duckdb.DuckDBPyConnection) -> Figure:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_xlim(0, float(df["events"].max()) * 1.15)
+    fig.tight_layout()
+    return fig
+
+
 def chart_retention_definitions(con: duckdb.DuckDBPyConnection) -> Figure:
     """One retention curve per definition: retained / cohort size over every reported cohort."""
     df = query(

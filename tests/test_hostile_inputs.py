@@ -311,7 +311,8 @@ def test_big_half_bad_file_loses_no_row(big_build: dict[str, Any]) -> None:
     assert result.returncode == 0, output(result)[-6000:]
     assert big_build["raw_rows"] == BIG_ROWS
     figures = _assert_no_row_lost(big_build)
-    for reason in REASONS:
+    # The generator writes well-formed CSV: malformed lines have a test of their own (above).
+    for reason in (reason for reason in REASONS if reason != "malformed_row"):
         assert figures.get(reason, 0) > 100, f"no {reason} rows in the half-bad file: {figures}"
     assert figures["quarantined"] > 0.4 * BIG_ROWS
 
