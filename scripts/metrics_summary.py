@@ -70,18 +70,19 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str | None:
-    """`schema.name`, or its newest dbt model version (`name_v<n>`) when only versions exist."""
+    """The newest dbt model version of `schema.name` (`name_v<n>`; version 1 may keep the plain
+    name), else `schema.name`, else None."""
     rows = con.execute(
         "select table_name from information_schema.tables where table_schema = ? and table_name like ?",
         [schema, f"{name}%"],
     ).fetchall()
     names = {row[0] for row in rows}
-    if name in names:
-        return f"{schema}.{name}"
     versions = sorted(
         (int(match.group(1)), table) for table in names if (match := re.fullmatch(rf"{name}_v(\d+)", table))
     )
-    return f"{schema}.{versions[-1][1]}" if versions else None
+    if versions:
+        return f"{schema}.{versions[-1][1]}"
+    return f"{schema}.{name}" if name in names else None
 
 
 def required(con: duckdb.DuckDBPyConnection, name: str) -> str:
