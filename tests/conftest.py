@@ -84,10 +84,12 @@ def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
 # pytest-xdist workers one by one. Every other module runs on one worker (`--dist loadgroup`),
 # so that its module-wide fixtures are built once.
 SPREAD_MODULES = frozenset({"test_input_state", "test_incremental_equivalence"})
+# Modules that use another module's session fixtures run on that module's worker.
+SHARED_FIXTURE_GROUPS = {"test_personal_data": "test_hostile_inputs"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         module = item.module.__name__ if item.module else item.nodeid.split("::")[0]
         if module not in SPREAD_MODULES:
-            item.add_marker(pytest.mark.xdist_group(module))
+            item.add_marker(pytest.mark.xdist_group(SHARED_FIXTURE_GROUPS.get(module, module)))
