@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except click.ClickException as error:
         name = args[0] if args else PROG
-        click.echo(f"{name}: {one_line(error.format_message())}", err=True)
+        click.echo(f"{name}: {error.format_message()}", err=True)
         return error.exit_code
     except click.Abort:
         click.echo(f"{PROG}: aborted", err=True)
