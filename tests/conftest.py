@@ -3,6 +3,7 @@ build of a second generated dataset."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,9 @@ import pytest
 
 from dbt_helpers import PROJECT_DIR, build_project
 
-GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
+# `python -m metrics_tools ...` works from any folder in the tests' subprocesses.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
+GENERATOR = [sys.executable, "-m", "metrics_tools", "generate"]
 
 
 @pytest.fixture(scope="session")
@@ -24,12 +27,11 @@ def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(raw CSV, DuckDB file): `generate_events.py --seed 7 --users 600 --days 45`, built once."""
+    """(raw CSV, DuckDB file): `metrics_tools generate --seed 7 --users 600 --days 45`, built once."""
     work = tmp_path_factory.mktemp("generated_build")
     raw_path = work / "raw.csv"
-    assert GENERATOR.exists(), f"missing generator {GENERATOR}"
     result = subprocess.run(
-        [sys.executable, str(GENERATOR), "--seed", "7", "--users", "600", "--days", "45", "--output", str(raw_path)],
+        [*GENERATOR, "--seed", "7", "--users", "600", "--days", "45", "--output", str(raw_path)],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
