@@ -1,1 +1,1 @@
-"""The docs\x27 charts (`python -m metrics_tools charts`), by subject; `style` holds what they share."""
+"""The docs' charts (`python -m metrics_tools charts`), by subject; `style` holds what they share."""
