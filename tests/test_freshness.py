@@ -2,7 +2,7 @@
 warns, then errors, as the newest clean event falls behind the newest `received_at`.
 
 The test is attached to `stg_events_validated` (every raw row with its verdict). Until that
-line is in models/staging/_staging__models.yml, this test attaches it in a throw-away copy.
+line is in the model's YAML, this test attaches it in a throw-away copy.
 Crafted data: clean events up to T, then only quarantined rows (an unplanned event) received
 at T + 30 h, i.e. the SDKs still send but nothing clean comes out for 30 hours.
 """
@@ -26,7 +26,11 @@ SEVERITY = {"freshness_severity": "error"}
 
 def _attach(project: Path) -> None:
     """Attach the freshness test to stg_events_validated unless the project already does."""
-    path = project / "models" / "staging" / "_staging__models.yml"
+    path = next(
+        path
+        for path in sorted((project / "models").rglob("*.yml"))
+        if any(m.get("name") == "stg_events_validated" for m in yaml.safe_load(path.read_text()).get("models") or [])
+    )
     document = yaml.safe_load(path.read_text())
     model = next(m for m in document["models"] if m["name"] == "stg_events_validated")
     tests = model.setdefault("data_tests", [])

@@ -40,3 +40,18 @@
     where user_key in ({{ affected_user_keys() }})
     {%- endif %}
 {%- endmacro %}
+
+{#- Incremental strategy of models that replace rows by key. Spark tables on plain Parquet cannot
+    delete rows, so a Spark build is a full build (every incremental model created from scratch);
+    a cluster on Delta or Iceberg would use `merge` here. -#}
+{% macro replace_by_key_strategy() -%}
+    {{ return(adapter.dispatch('replace_by_key_strategy', 'product_metrics')()) }}
+{%- endmacro %}
+
+{% macro default__replace_by_key_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
+
+{% macro spark__replace_by_key_strategy() -%}
+    {{ return('append') }}
+{%- endmacro %}

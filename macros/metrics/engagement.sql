@@ -18,21 +18,6 @@
     from {{ activity }}
 {%- endmacro %}
 
-{#- Division that is null, never an error or 0, when the denominator is 0 or null. -#}
-{% macro safe_divide(numerator, denominator) -%}
-    cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
-{%- endmacro %}
-
-{#- Sums and means of doubles depend on the order rows are added in; incremental and full builds
-    add them in different orders. Adding in exact decimals makes every build give the same bits. -#}
-{% macro exact_sum(expression) -%}
-    cast(sum(cast({{ expression }} as decimal(38, 10))) as double)
-{%- endmacro %}
-
-{% macro exact_avg(expression) -%}
-    cast(avg(cast({{ expression }} as decimal(38, 10))) as double)
-{%- endmacro %}
-
 {#- Stickiness over any period (week, month). `periods` has one row per complete period
     (`period_start_date`, `days_in_period`); `activity` one row per person and period in which
     they were active (`user_key`, `period_start_date`, `days_active`). Returns one row per period

@@ -1,3 +1,16 @@
+{#- A timestamp plus a whole number of hours (an exact duration). -#}
+{% macro add_hours(timestamp_expression, hours_expression) -%}
+    {{ return(adapter.dispatch('add_hours', 'product_metrics')(timestamp_expression, hours_expression)) }}
+{%- endmacro %}
+
+{% macro default__add_hours(timestamp_expression, hours_expression) -%}
+    ({{ timestamp_expression }} + to_hours(cast({{ hours_expression }} as bigint)))
+{%- endmacro %}
+
+{% macro spark__add_hours(timestamp_expression, hours_expression) -%}
+    timestampadd(hour, {{ hours_expression }}, {{ timestamp_expression }})
+{%- endmacro %}
+
 {#- Parses an SDK timestamp to a UTC `timestamp`, or null when it is not one of the accepted
     shapes: ISO 8601 with or without an offset (none means UTC), or epoch milliseconds.
     A date alone is not a timestamp. -#}
@@ -28,30 +41,6 @@
         when {{ regexp_full_match(expression, "'-?[0-9]{1,15}'") }}
             then timestamp_millis(cast({{ expression }} as bigint))
     end
-{%- endmacro %}
-
-{#- Blank text (empty or only whitespace) becomes null; other text is trimmed. -#}
-{% macro clean_text(expression) -%}
-    {{ return(adapter.dispatch('clean_text', 'product_metrics')(expression)) }}
-{%- endmacro %}
-
-{#- Trimming a character set is costly per row, and almost no text has whitespace at its
-    edges: text whose first and last characters are above the control range is kept as it is. -#}
-{% macro default__clean_text(expression) -%}
-    case
-        when ord({{ expression }}[1]) > 32 and ord({{ expression }}[-1]) > 32 then {{ expression }}
-        else nullif({{ trim_characters(expression, edge_whitespace()) }}, '')
-    end
-{%- endmacro %}
-
-{% macro spark__clean_text(expression) -%}
-    nullif({{ trim_characters(expression, edge_whitespace()) }}, '')
-{%- endmacro %}
-
-{#- The whitespace clean_text strips from both ends: space, tab, line feed, vertical tab, form
-    feed, carriage return (ASCII only, as SDKs pad values). -#}
-{% macro edge_whitespace() -%}
-    ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
 {%- endmacro %}
 
 {#- Exact seconds (with fractions) from one timestamp to a later one. -#}

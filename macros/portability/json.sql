@@ -238,70 +238,42 @@
     posexplode({{ list_expression }}) as ({{ position_alias }}, {{ value_alias }})
 {%- endmacro %}
 
-{#- The JSON type names (as json_type_at gives them) that a tracking plan type accepts, as a
-    list; an unknown plan type accepts none. -#}
-{% macro json_types_accepted(planned_type_expression) -%}
-    {{ return(adapter.dispatch('json_types_accepted', 'product_metrics')(planned_type_expression)) }}
+{#- A text value inside a JSON text, by JSONPath (`$.plan`); null when absent. -#}
+{% macro json_text(json_expression, path) -%}
+    {{ return(adapter.dispatch('json_text', 'product_metrics')(json_expression, path)) }}
 {%- endmacro %}
 
-{% macro default__json_types_accepted(planned_type_expression) -%}
-    case {{ planned_type_expression }}
-        when 'string' then ['VARCHAR']
-        when 'integer' then ['BIGINT', 'UBIGINT']
-        when 'number' then ['BIGINT', 'UBIGINT', 'DOUBLE']
-        when 'boolean' then ['BOOLEAN']
-        else cast([] as varchar [])
-    end
+{% macro default__json_text(json_expression, path) -%}
+    {{ json_expression }} ->> '{{ path }}'
 {%- endmacro %}
 
-{% macro spark__json_types_accepted(planned_type_expression) -%}
-    case {{ planned_type_expression }}
-        when 'string' then array('VARCHAR')
-        when 'integer' then array('BIGINT', 'UBIGINT')
-        when 'number' then array('BIGINT', 'UBIGINT', 'DOUBLE')
-        when 'boolean' then array('BOOLEAN')
-        else cast(array() as array<string>)
-    end
+{% macro spark__json_text(json_expression, path) -%}
+    get_json_object({{ json_expression }}, '{{ path }}')
 {%- endmacro %}
 
-{#- Aggregate: an event's required properties as a list of (property_path, accepted_types). -#}
-{% macro required_property_list(path_expression, accepted_types_expression) -%}
-    {{ return(adapter.dispatch('required_property_list', 'product_metrics')(path_expression, accepted_types_expression)) }}
+{#- A FROM-clause fragment, placed after a relation, that joins each of its rows to one row per
+    entry of a flat JSON object: `<alias>.key`, and the value as text via json_entry_text. -#}
+{% macro join_json_object_entries(json_expression, alias) -%}
+    {{ return(adapter.dispatch('join_json_object_entries', 'product_metrics')(json_expression, alias)) }}
 {%- endmacro %}
 
-{% macro default__required_property_list(path_expression, accepted_types_expression) -%}
-    list({'property_path': {{ path_expression }}, 'accepted_types': {{ accepted_types_expression }}})
+{% macro default__join_json_object_entries(json_expression, alias) -%}
+    , json_each({{ json_expression }}) as {{ alias }}
 {%- endmacro %}
 
-{% macro spark__required_property_list(path_expression, accepted_types_expression) -%}
-    collect_list(named_struct(
-        'property_path', {{ path_expression }}, 'accepted_types', {{ accepted_types_expression }}
-    ))
+{% macro spark__join_json_object_entries(json_expression, alias) -%}
+    lateral view explode(from_json({{ json_expression }}, 'map<string, string>')) {{ alias }} as key, value
 {%- endmacro %}
 
-{#- True when a JSON object has every required property of a required_property_list with an
-    accepted type. A few required keys per event: reading each by its path parses less than a
-    map of all keys. -#}
-{% macro has_required_properties(json_expression, required_list_expression) -%}
-    {{ return(adapter.dispatch('has_required_properties', 'product_metrics')(json_expression, required_list_expression)) }}
+{#- The value of an entry from join_json_object_entries, as text (a JSON string unquoted). -#}
+{% macro json_entry_text(alias) -%}
+    {{ return(adapter.dispatch('json_entry_text', 'product_metrics')(alias)) }}
 {%- endmacro %}
 
-{% macro default__has_required_properties(json_expression, required_list_expression) -%}
-    list_bool_and(list_transform(
-        {{ required_list_expression }},
-        lambda required: coalesce(
-            list_contains(required.accepted_types, {{ json_type_at(json_expression, 'required.property_path') }}),
-            false
-        )
-    ))
+{% macro default__json_entry_text(alias) -%}
+    {{ alias }}.value ->> '$'
 {%- endmacro %}
 
-{% macro spark__has_required_properties(json_expression, required_list_expression) -%}
-    forall(
-        {{ required_list_expression }},
-        required -> coalesce(
-            array_contains(required.accepted_types, {{ json_type_at(json_expression, 'required.property_path') }}),
-            false
-        )
-    )
+{% macro spark__json_entry_text(alias) -%}
+    {{ alias }}.value
 {%- endmacro %}

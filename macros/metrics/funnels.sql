@@ -28,19 +28,6 @@
     end
 {%- endmacro %}
 
-{#- A timestamp plus a whole number of hours (an exact duration). -#}
-{% macro add_hours(timestamp_expression, hours_expression) -%}
-    {{ return(adapter.dispatch('add_hours', 'product_metrics')(timestamp_expression, hours_expression)) }}
-{%- endmacro %}
-
-{% macro default__add_hours(timestamp_expression, hours_expression) -%}
-    ({{ timestamp_expression }} + to_hours(cast({{ hours_expression }} as bigint)))
-{%- endmacro %}
-
-{% macro spark__add_hours(timestamp_expression, hours_expression) -%}
-    timestampadd(hour, {{ hours_expression }}, {{ timestamp_expression }})
-{%- endmacro %}
-
 {#- The funnel progress rows of reported entries: those whose whole window ends on or before
     data end (the last day of the reporting calendar). -#}
 {% macro funnel_reported_progress(progress_relation, calendar_relation) -%}

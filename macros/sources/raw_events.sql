@@ -59,11 +59,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A text literal in SQL. -#}
-{% macro sql_text_literal(text) -%}
-    '{{ text | replace("'", "''") }}'
-{%- endmacro %}
-
 {#- The files a raw_events_path glob matches now, in name order; fails naming the var and the path
     when it matches none. Empty at parse time. -#}
 {% macro raw_event_files(raw_path) -%}

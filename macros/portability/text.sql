@@ -1,32 +1,3 @@
-{#- Tracking-plan name normalization (event names and property keys):
-    split camelCase and acronyms, turn whitespace, dashes, dots and underscores into one `_`,
-    strip edge underscores, lowercase. `Song Played`, `songPlayed`, `song-played` and
-    `SONG_PLAYED` all become `song_played`. The Python twin in tests/oracle.py is checked
-    against this macro by a property-based test. -#}
-{% macro normalize_name(expression) -%}
-    case
-        -- Fast path: most names already follow the convention.
-        when {{ regexp_full_match(expression, "'[a-z0-9]+(_[a-z0-9]+)*'") }} then {{ expression }}
-        -- Only ASCII letters change case (Unicode case folding would merge look-alike names).
-        else translate(
-            {{ trim_characters(
-                regexp_replace_all(
-                    regexp_replace_all(
-                        regexp_replace_all(expression, "'([A-Z]+)([A-Z][a-z])'", "'\\1_\\2'"),
-                        "'([a-z0-9])([A-Z])'",
-                        "'\\1_\\2'"
-                    ),
-                    "'[ \\t\\n\\r\\f\\x0B._-]+'",
-                    "'_'"
-                ),
-                "'_'"
-            ) }},
-            'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-            'abcdefghijklmnopqrstuvwxyz'
-        )
-    end
-{%- endmacro %}
-
 {#- Replace every match of a regular expression; backreferences are written `\1`. -#}
 {% macro regexp_replace_all(expression, pattern, replacement) -%}
     {{ return(adapter.dispatch('regexp_replace_all', 'product_metrics')(expression, pattern, replacement)) }}
@@ -84,4 +55,47 @@
 {#- Spark's two-argument trim takes the characters first: the explicit form avoids the doubt. -#}
 {% macro spark__trim_characters(expression, characters) -%}
     trim(both {{ characters }} from {{ expression }})
+{%- endmacro %}
+
+{#- Blank text (empty or only whitespace) becomes null; other text is trimmed. -#}
+{% macro clean_text(expression) -%}
+    {{ return(adapter.dispatch('clean_text', 'product_metrics')(expression)) }}
+{%- endmacro %}
+
+{#- Trimming a character set is costly per row, and almost no text has whitespace at its
+    edges: text whose first and last characters are above the control range is kept as it is. -#}
+{% macro default__clean_text(expression) -%}
+    case
+        when ord({{ expression }}[1]) > 32 and ord({{ expression }}[-1]) > 32 then {{ expression }}
+        else nullif({{ trim_characters(expression, edge_whitespace()) }}, '')
+    end
+{%- endmacro %}
+
+{% macro spark__clean_text(expression) -%}
+    nullif({{ trim_characters(expression, edge_whitespace()) }}, '')
+{%- endmacro %}
+
+{#- The whitespace clean_text strips from both ends: space, tab, line feed, vertical tab, form
+    feed, carriage return (ASCII only, as SDKs pad values). -#}
+{% macro edge_whitespace() -%}
+    ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
+{%- endmacro %}
+
+{#- A text split on commas into a list (DuckDB `string_split`, Spark `split`, whose separator is a
+    regular expression: a comma is the same in both). -#}
+{% macro split_on_commas(expression) -%}
+    {{ return(adapter.dispatch('split_on_commas', 'product_metrics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__split_on_commas(expression) -%}
+    string_split({{ expression }}, ',')
+{%- endmacro %}
+
+{% macro spark__split_on_commas(expression) -%}
+    split({{ expression }}, ',')
+{%- endmacro %}
+
+{#- A text literal in SQL. -#}
+{% macro sql_text_literal(text) -%}
+    '{{ text | replace("'", "''") }}'
 {%- endmacro %}
