@@ -91,6 +91,8 @@ def steps(work: Path) -> list[Step]:
             "pytest (each file's tests, then the skipped ones listed)",
             # `legacy` keeps record_property (the oracle's cells-compared summary) in the report.
             [str(BIN / "python"), "-m", "pytest", f"--junitxml={work / 'pytest.xml'}", "-o", "junit_family=legacy"],
+            # The session's default build is step 1's (tests/conftest.py copies it, never rebuilds).
+            env={"PRODUCT_METRICS_BUILT_DIR": str(work)},
         ),
         # Last, so that every other check has run when it fails (docs/decisions/0008).
         Step(

@@ -76,9 +76,12 @@ def build_project(
     raw_events_path: Path | None = None,
     extra_vars: dict[str, object] | None = None,
     select: str | None = None,
+    data_tests: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Seed and build (models + tests) into ``db_path``."""
+    """Seed and build (models, and data tests unless ``data_tests=False``) into ``db_path``."""
     args = ["build"]
     if select:
         args += ["--select", select]
+    if not data_tests:
+        args += ["--exclude", "resource_type:test", "resource_type:unit_test"]
     return run_dbt(args, db_path, raw_events_path, extra_vars)

@@ -23,6 +23,8 @@ SCHEMAS_PAST_STAGING: tuple[str, ...] = ("intermediate", "marts", "metrics")
 # dbt's stored test failures and the run's input-state records are not model output.
 _SYSTEM_SCHEMAS = ("information_schema", "pg_catalog", "dbt_test__audit")
 _RUN_RECORDS = ("dbt_input_state", "dbt_input_state_pending")
+# Selectors of dbt's data and unit tests, left out of builds made only to compare rows.
+WITHOUT_DATA_TESTS: tuple[str, ...] = ("resource_type:test", "resource_type:unit_test")
 _COPY_IGNORE = shutil.ignore_patterns(
     ".venv", ".git", "target", "logs", "dbt_packages", "__pycache__", ".pytest_cache",
     ".hypothesis", "*.duckdb", "*.duckdb.wal", "data", ".user.yml",
@@ -42,11 +44,17 @@ def build(
     project_dir: Path = PROJECT_DIR,
     check: bool = True,
     command: Iterable[str] = ("build",),
+    data_tests: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """`dbt build` into ``db_path`` on a raw file; the unused raw_events seed is not loaded."""
+    """`dbt build` into ``db_path`` on a raw file; the unused raw_events seed is not loaded.
+    ``data_tests=False`` builds seeds and models only: for reference builds whose rows are
+    compared, since every data test already runs on the default build."""
     args = [*command]
-    if raw_path is not None:
-        args += ["--exclude", "raw_events"]
+    excluded = ["raw_events"] if raw_path is not None else []
+    if not data_tests:
+        excluded += list(WITHOUT_DATA_TESTS)
+    if excluded:
+        args += ["--exclude", *excluded]
     return run_dbt(args, db_path, raw_path, extra_vars, project_dir=project_dir, check=check)
 
 

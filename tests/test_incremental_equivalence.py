@@ -166,7 +166,7 @@ def test_incremental_runs_equal_full_refresh(history: Path, tmp_path: Path) -> N
 
     full_db = tmp_path / "full" / "warehouse.duckdb"
     full_db.parent.mkdir()
-    build_project(full_db, raw_events_path=glob)
+    build_project(full_db, raw_events_path=glob, data_tests=False)
 
     compared = 0
     for model in PUBLIC_MODELS:
@@ -185,10 +185,10 @@ def test_incremental_runs_equal_full_refresh(history: Path, tmp_path: Path) -> N
 def test_incremental_run_without_new_files_changes_nothing(history: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "warehouse.duckdb"
     glob = history / "events_2026-08-0*.parquet"
-    build_project(db_path, raw_events_path=glob)
+    build_project(db_path, raw_events_path=glob, data_tests=False)
     before = {model: table_rows(db_path, f"metrics.{model}") for model in PUBLIC_MODELS}
     stored_before = table_rows(db_path, "staging.stg_events_validated")
-    build_project(db_path, raw_events_path=glob)
+    build_project(db_path, raw_events_path=glob, data_tests=False)
     after = {model: table_rows(db_path, f"metrics.{model}") for model in PUBLIC_MODELS}
     assert after == before
     assert table_rows(db_path, "staging.stg_events_validated") == stored_before

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from dbt_helpers import DBT_EXECUTABLE, PROJECT_DIR, dbt_env
-from reliability_helpers import build, copy_project, diff_snapshots, output, snapshot
+from reliability_helpers import WITHOUT_DATA_TESTS, build, copy_project, diff_snapshots, output, snapshot
 
 GENERATOR = [sys.executable, "-m", "metrics_tools", "generate"]
 # What the models hold; load stamps (when a row was written) differ between any two builds,
@@ -90,7 +90,7 @@ class Landing:
         for file in files:
             shutil.copy(file, folder / file.name)
         db_path = self.root / f"reference_{name}.duckdb"
-        build(db_path, folder / "*.parquet")
+        build(db_path, folder / "*.parquet", data_tests=False)
         return model_snapshot(db_path)
 
 
@@ -127,30 +127,30 @@ def test_every_change_equals_a_clean_full_build(landing: Landing, tmp_path: Path
 
     # The first build of the early days is itself a clean full build of them.
     landing.land(early)
-    build(db_path, landing.glob)
+    build(db_path, landing.glob, data_tests=False)
     reference_early = model_snapshot(db_path)
 
     # A new day lands: loaded incrementally, nothing rebuilt.
     landing.land(files)
-    result = build(db_path, landing.glob)
+    result = build(db_path, landing.glob, data_tests=False)
     assert "Inputs changed" not in output(result)
     assert_same_models(db_path, reference_all, "a new file")
 
     # The last day's file is replaced by another version of it.
     landing.land([*early, changed_last])
-    result = build(db_path, landing.glob)
+    result = build(db_path, landing.glob, data_tests=False)
     assert f"raw file {landing.folder / files[-1].name} changed" in output(result)
     assert_same_models(db_path, reference_changed, "a changed file")
 
     # The same files under a relative path spelling are the same rows, not new ones.
     relative = Path(os.path.relpath(landing.folder, PROJECT_DIR)) / "*.parquet"
-    result = build(db_path, relative)
+    result = build(db_path, relative, data_tests=False)
     assert "Inputs changed" in output(result)
     assert_same_models(db_path, reference_changed, "another path spelling")
 
     # A loaded file is removed.
     landing.land(early)
-    result = build(db_path, landing.glob)
+    result = build(db_path, landing.glob, data_tests=False)
     assert "is gone" in output(result)
     assert_same_models(db_path, reference_early, "a removed file")
 
@@ -158,8 +158,8 @@ def test_every_change_equals_a_clean_full_build(landing: Landing, tmp_path: Path
 def test_switching_to_the_seed_gives_the_sample(landing: Landing, default_db: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "switch.duckdb"
     landing.land(landing.files[:3])
-    build(db_path, landing.glob)
-    result = build(db_path, None)
+    build(db_path, landing.glob, data_tests=False)
+    result = build(db_path, None, data_tests=False)
     assert "raw source switched from raw files to the raw_events seed" in output(result)
     assert_same_models(db_path, model_snapshot(default_db), "raw source switched to the seed")
 
@@ -168,7 +168,7 @@ def test_a_changed_tracking_plan_rebuilds_or_stops(landing: Landing, tmp_path: P
     project = copy_project(tmp_path / "project")
     landing.land(landing.files[:4])
     db_path = tmp_path / "plan.duckdb"
-    build(db_path, landing.glob, project_dir=project)
+    build(db_path, landing.glob, project_dir=project, data_tests=False)
 
     plan = project / "seeds" / "tracking_plan.csv"
     lines = plan.read_text().splitlines(keepends=True)
@@ -181,16 +181,17 @@ def test_a_changed_tracking_plan_rebuilds_or_stops(landing: Landing, tmp_path: P
     dropped_event = dropped_line.split(",", 1)[0]
     plan.write_text("".join(line for line in lines if line != dropped_line))
 
-    stopped = build(db_path, landing.glob, {"on_input_change": "fail"}, project_dir=project, check=False)
+    stopped = build(db_path, landing.glob, {"on_input_change": "fail"}, project_dir=project, check=False,
+                    data_tests=False)
     text = output(stopped)
     assert stopped.returncode != 0
     assert "seed tracking_plan changed" in text and "dbt build --full-refresh" in text, text[-2000:]
     assert " OK created " not in text, "a run that stops on changed inputs must write nothing"
 
-    result = build(db_path, landing.glob, project_dir=project)
+    result = build(db_path, landing.glob, project_dir=project, data_tests=False)
     assert "seed tracking_plan changed" in output(result)
     reference_path = tmp_path / "plan_reference.duckdb"
-    build(reference_path, landing.glob, project_dir=project)
+    build(reference_path, landing.glob, project_dir=project, data_tests=False)
     assert_same_models(db_path, model_snapshot(reference_path), "a changed tracking plan")
     con = duckdb.connect(str(db_path), read_only=True)
     try:
@@ -204,7 +205,8 @@ def _build_process(db_path: Path, glob: Path, work_dir: Path) -> subprocess.Pope
     command = [
         str(DBT_EXECUTABLE), "build", "--project-dir", str(PROJECT_DIR),
         "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
-        "--vars", '{"raw_events_path": "%s", "freshness_severity": "warn"}' % glob, "--exclude", "raw_events",
+        "--vars", '{"raw_events_path": "%s", "freshness_severity": "warn"}' % glob,
+        "--exclude", "raw_events", *WITHOUT_DATA_TESTS,
     ]
     return subprocess.Popen(
         command, cwd=PROJECT_DIR, env=dbt_env(db_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -243,7 +245,7 @@ def test_runs_killed_at_five_points_then_run_again(landing: Landing, tmp_path: P
     files = landing.files
     db_path = tmp_path / "killed.duckdb"
     landing.land(files[:-2])
-    build(db_path, landing.glob)
+    build(db_path, landing.glob, data_tests=False)
     # New days land and each run is killed at one more point; then a run completes.
     landing.land(files[:-1])
     killed = []
@@ -253,9 +255,9 @@ def test_runs_killed_at_five_points_then_run_again(landing: Landing, tmp_path: P
         if point == KILL_POINTS[2]:
             landing.land(files)  # and a file arrives between two killed runs
     assert all(killed), f"runs that ended before their kill point: {killed}"
-    build(db_path, landing.glob)
+    build(db_path, landing.glob, data_tests=False)
     reference_path = tmp_path / "killed_reference.duckdb"
-    build(reference_path, landing.glob)
+    build(reference_path, landing.glob, data_tests=False)
     assert_same_models(db_path, model_snapshot(reference_path), "runs killed at five points")
 
 
@@ -268,7 +270,7 @@ def test_every_var_that_shapes_results_is_an_input() -> None:
     """A var added to dbt_project.yml is either listed in input_state_vars() (a change to it
     rebuilds) or is a run-steering var: never silently left out of the input state."""
     project_vars = set(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"])
-    macro = (PROJECT_DIR / "macros" / "input_state.sql").read_text()
+    macro = (PROJECT_DIR / "macros" / "incremental" / "input_state.sql").read_text()
     listed = set(re.findall(r"'([a-z_]+)'", macro[macro.index("macro input_state_vars"):macro.index("endmacro")]))
     assert project_vars - STEERING_VARS == listed, (
         f"not in input_state_vars(): {sorted(project_vars - STEERING_VARS - listed)}; "
