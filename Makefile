@@ -6,6 +6,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The project's tools, one command line: $(TOOLS) <subcommand> --help
+TOOLS := $(BIN)/python -m metrics_tools
 # The database file: DB=..., else $DBT_DUCKDB_PATH, else target/product_metrics.duckdb.
 DB ?= $(or $(DBT_DUCKDB_PATH),target/product_metrics.duckdb)
 DB_PATH ?= $(DB)
@@ -30,7 +32,7 @@ help:
 	@echo "make build  - install into .venv, dbt build on DuckDB ($(DB_PATH)), generate the docs"
 	@echo "make metrics - print the headline numbers of $(DB_PATH) (data end, active users, retention, funnels, revenue, quarantine)"
 	@echo "make sql    - open $(DB_PATH) read-only in Harlequin, a terminal SQL shell (installed into .venv-sql on first use)"
-	@echo "make test   - every check, numbered and timed: dbt build + tests, mf validate-configs, dbt-score, sqlfluff (temporary DuckDB), pytest"
+	@echo "make test   - every check, numbered and timed: dbt build + tests, mf validate-configs, dbt-score, sqlfluff (temporary DuckDB), pytest, structure"
 	@echo "              a skipped test fails the run unless ALLOW_SKIPS=1"
 	@echo "make spark-test - every model built on Apache Spark (local) from the raw seed, then from Parquet files; compared with DuckDB"
 
@@ -46,7 +48,7 @@ build: install
 	@mkdir -p $(dir $(DB_PATH))
 	@# One writer for the whole main job (seeds, models, tests, docs): a second run fails at once
 	@# in one line (or waits, WAIT=1).
-	@DBT_DUCKDB_PATH=$(DB_PATH) $(BIN)/python scripts/dbt_exclusive.py $(if $(WAIT),--wait) -- \
+	@DBT_DUCKDB_PATH=$(DB_PATH) $(TOOLS) exclusive $(if $(WAIT),--wait) -- \
 		$(MAKE) --no-print-directory build-locked
 	@echo "make build: OK - database $(DB_PATH), docs target/static_index.html"
 
@@ -55,17 +57,17 @@ build-locked:
 	@echo "==> dbt build (seeds, models, tests) into $(DB_PATH)$(if $(RAW_EVENTS), from $(RAW_EVENTS),)"
 	DBT_DUCKDB_PATH=$(DB_PATH) $(BIN)/dbt build --vars '$(BUILD_VARS)'
 	@$(MAKE) --no-print-directory docs
-	@$(BIN)/python scripts/metrics_summary.py --db $(DB_PATH)
+	@$(TOOLS) summary --db $(DB_PATH)
 
 docs: install
 	@echo "==> charts from $(DB_PATH) into docs/assets"
-	$(BIN)/python scripts/render_charts.py --db $(DB_PATH) --out docs/assets
+	$(TOOLS) charts --db $(DB_PATH) --out docs/assets
 	@echo "==> dbt docs generate --static, images embedded"
 	DBT_DUCKDB_PATH=$(DB_PATH) $(BIN)/dbt docs generate --static
-	$(BIN)/python scripts/embed_docs_assets.py target/static_index.html --db $(DB_PATH)
+	$(TOOLS) embed-docs target/static_index.html --db $(DB_PATH)
 
 metrics: install
-	@$(BIN)/python scripts/metrics_summary.py --db $(DB_PATH)
+	@$(TOOLS) summary --db $(DB_PATH)
 
 # Harlequin (a terminal SQL IDE on DuckDB) lives in its own virtualenv: it brings pyarrow and textual.
 SQL_VENV := .venv-sql
@@ -86,13 +88,14 @@ lint: install
 	@echo "==> sqlfluff lint (dbt templater, duckdb dialect)"
 	$(BIN)/sqlfluff lint models tests/dbt
 
-# The steps (dbt build + tests, mf validate-configs, dbt-score, tracking plan docs, sqlfluff, pytest)
-# are in scripts/run_checks.py: numbered, timed, and a summary that lists every skipped test.
+# The steps (dbt build + tests, mf validate-configs, dbt-score, tracking plan docs, sqlfluff, pytest,
+# structure check) are in metrics_tools/checks.py: numbered, timed, and a summary that lists every
+# skipped test.
 # A skipped test fails the run unless ALLOW_SKIPS=1 is given.
 ALLOW_SKIPS ?=
 
 test: install
-	@$(BIN)/python scripts/run_checks.py --work-dir $(TEST_DIR) $(if $(ALLOW_SKIPS),--allow-skips)
+	@$(TOOLS) checks --work-dir $(TEST_DIR) $(if $(ALLOW_SKIPS),--allow-skips)
 	@rm -rf $(TEST_DIR)
 
 # Apache Spark (local PySpark session) lives in its own virtualenv so the default install stays light.
@@ -114,12 +117,12 @@ spark-test: install spark-install
 	@echo "==> DuckDB build to compare with ($(SPARK_DIR)/duckdb.duckdb)"
 	DBT_DUCKDB_PATH=$(SPARK_DIR)/duckdb.duckdb $(BIN)/dbt build --target-path $(SPARK_DIR)/duckdb-target --log-path $(SPARK_DIR)/logs
 	@echo "==> Spark: seeds and every model from the raw seed, then compared with DuckDB"
-	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb $(SPARK_DIR)/duckdb.duckdb --duckdb-target $(SPARK_DIR)/duckdb-target --work-dir $(SPARK_DIR)/spark
+	$(SPARK_VENV)/bin/python -m metrics_tools spark-check --duckdb $(SPARK_DIR)/duckdb.duckdb --duckdb-target $(SPARK_DIR)/duckdb-target --work-dir $(SPARK_DIR)/spark
 	@echo "==> the same from Parquet files (var raw_events_path): the seed in two files, and the hostile rows"
 	$(BIN)/python tests/hostile_rows.py --csv $(SPARK_DIR)/hostile_rows.csv
-	$(BIN)/python scripts/seed_to_parquet.py --output $(SPARK_DIR)/raw --files 2 --extra-csv $(SPARK_DIR)/hostile_rows.csv
+	$(TOOLS) seed-to-parquet --output $(SPARK_DIR)/raw --files 2 --extra-csv $(SPARK_DIR)/hostile_rows.csv
 	DBT_DUCKDB_PATH=$(SPARK_DIR)/duckdb-parquet.duckdb $(BIN)/dbt build --vars "$(SPARK_RAW_VARS)" --target-path $(SPARK_DIR)/duckdb-parquet-target --log-path $(SPARK_DIR)/logs
-	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb $(SPARK_DIR)/duckdb-parquet.duckdb --duckdb-target $(SPARK_DIR)/duckdb-parquet-target --work-dir $(SPARK_DIR)/spark-parquet --vars "$(SPARK_RAW_VARS)"
+	$(SPARK_VENV)/bin/python -m metrics_tools spark-check --duckdb $(SPARK_DIR)/duckdb-parquet.duckdb --duckdb-target $(SPARK_DIR)/duckdb-parquet-target --work-dir $(SPARK_DIR)/spark-parquet --vars "$(SPARK_RAW_VARS)"
 
 clean:
 	rm -rf target logs dbt_packages

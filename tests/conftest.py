@@ -22,7 +22,9 @@ from filelock import FileLock
 
 from dbt_helpers import PROJECT_DIR, build_project
 
-GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
+# `python -m metrics_tools ...` works from any folder in the tests' subprocesses.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
+GENERATOR = [sys.executable, "-m", "metrics_tools", "generate"]
 BUILT_DIR_VARIABLE = "PRODUCT_METRICS_BUILT_DIR"
 
 
@@ -61,9 +63,8 @@ def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _generated_build(folder: Path) -> None:
     raw_path = folder / "raw.csv"
-    assert GENERATOR.exists(), f"missing generator {GENERATOR}"
     result = subprocess.run(
-        [sys.executable, str(GENERATOR), "--seed", "7", "--users", "600", "--days", "45", "--output", str(raw_path)],
+        [*GENERATOR, "--seed", "7", "--users", "600", "--days", "45", "--output", str(raw_path)],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
@@ -75,7 +76,7 @@ def _generated_build(folder: Path) -> None:
 
 @pytest.fixture(scope="session")
 def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(raw CSV, DuckDB file): `generate_events.py --seed 7 --users 600 --days 45`, built once."""
+    """(raw CSV, DuckDB file): `metrics_tools generate --seed 7 --users 600 --days 45`, built once."""
     folder = shared_build(tmp_path_factory, "generated_build", _generated_build)
     return folder / "raw.csv", folder / "generated.duckdb"
 

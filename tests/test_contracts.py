@@ -14,7 +14,7 @@ from pathlib import Path
 from dbt_helpers import PROJECT_DIR
 from reliability_helpers import build, copy_project, output
 
-GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
+GENERATOR = [sys.executable, "-m", "metrics_tools", "generate"]
 
 
 def _wrap(model_file: Path, select: str) -> None:
@@ -30,7 +30,7 @@ def test_removing_or_retyping_a_public_column_fails_the_build(tmp_path: Path) ->
     _wrap(metrics / "metrics_new_users_daily.sql", "* replace (cast(new_users as varchar) as new_users)")
     raw_path = tmp_path / "raw.csv"
     subprocess.run(
-        [sys.executable, str(GENERATOR), "--seed", "9", "--events", "2000", "--days", "14",
+        [*GENERATOR, "--seed", "9", "--events", "2000", "--days", "14",
          "--output", str(raw_path), "--quiet"],
         check=True,
     )

@@ -1,8 +1,8 @@
 """The single-file docs site, opened in a real headless Chromium.
 
 Builds what `make build` builds, in temporary folders: charts from the default build
-(`scripts/render_charts.py`), `dbt docs generate --static`, images embedded
-(`scripts/embed_docs_assets.py`). Then Debian's `chromium`, driven by Playwright, opens the file
+(`python -m metrics_tools charts`), `dbt docs generate --static`, images embedded
+(`python -m metrics_tools embed-docs`). Then Debian's `chromium`, driven by Playwright, opens the file
 with no server, finds the overview, a metric model page, the tracking plan and the charts, checks
 the texts and that no image is broken, and saves screenshots (also copied to
 `target/docs-screenshot.png`).
@@ -79,7 +79,7 @@ def static_docs(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> S
     work = tmp_path_factory.mktemp("docs")
     assets = work / "assets"
     subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "scripts" / "render_charts.py"), "--db", str(default_db), "--out", str(assets), "--quiet"],
+        [sys.executable, "-m", "metrics_tools", "charts", "--db", str(default_db), "--out", str(assets), "--quiet"],
         check=True,
     )
     run_dbt(["docs", "generate", "--static"], default_db)
@@ -88,7 +88,9 @@ def static_docs(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> S
     subprocess.run(
         [
             sys.executable,
-            str(PROJECT_DIR / "scripts" / "embed_docs_assets.py"),
+            "-m",
+            "metrics_tools",
+            "embed-docs",
             str(html),
             "--assets",
             str(assets),
@@ -176,7 +178,7 @@ def test_static_docs_in_a_real_browser(static_docs: StaticDocs, browser_page: ob
         "Who owns what",
     ):
         assert text in overview, f"overview lacks {text!r}"
-    assert FRESHNESS_LINE.search(overview), "overview lacks the freshness line (embed_docs_assets.py --db)"
+    assert FRESHNESS_LINE.search(overview), "overview lacks the freshness line (metrics_tools embed-docs --db)"
     assert broken_images(page, "body") == []
     overview_charts = chart_images(page, "body")
     assert len(overview_charts) >= 3 and all(width > 0 for width in overview_charts), overview_charts

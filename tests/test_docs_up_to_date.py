@@ -15,10 +15,10 @@ import pytest
 
 from dbt_helpers import PROJECT_DIR, run_dbt
 
-SCRIPTS = PROJECT_DIR / "scripts"
-sys.path.insert(0, str(SCRIPTS))
+from metrics_tools import tracking_plan_docs as plan_docs
+from metrics_tools.charts.command import CHARTS
 
-import render_tracking_plan_docs as plan_docs  # noqa: E402
+TOOLS = [sys.executable, "-m", "metrics_tools"]
 
 DOCS_DIR = PROJECT_DIR / "models" / "docs"
 METRICS_DIR = PROJECT_DIR / "models" / "metrics"
@@ -37,7 +37,7 @@ def test_tracking_plan_docs_are_up_to_date() -> None:
     current = plan_docs.DEFAULT_OUTPUT.read_text(encoding="utf-8")
     assert current == expected, (
         "models/docs/tracking_plan.md is out of date with seeds/tracking_plan.csv: "
-        "run .venv/bin/python scripts/render_tracking_plan_docs.py"
+        "run .venv/bin/python -m metrics_tools tracking-plan-docs"
     )
 
 
@@ -66,7 +66,7 @@ def test_tracking_plan_renderer_rejects_bad_input(tmp_path: Path) -> None:
     plan = tmp_path / "plan.csv"
     plan.write_text("event_name,description\nx,y\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, str(SCRIPTS / "render_tracking_plan_docs.py"), "--plan", str(plan), "--output", str(tmp_path / "o.md")],
+        [*TOOLS, "tracking-plan-docs", "--plan", str(plan), "--output", str(tmp_path / "o.md")],
         capture_output=True,
         text=True,
         check=False,
@@ -74,7 +74,7 @@ def test_tracking_plan_renderer_rejects_bad_input(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "missing column" in result.stderr
     check = subprocess.run(
-        [sys.executable, str(SCRIPTS / "render_tracking_plan_docs.py"), "--check", "--output", str(tmp_path / "absent.md")],
+        [*TOOLS, "tracking-plan-docs", "--check", "--output", str(tmp_path / "absent.md")],
         capture_output=True,
         text=True,
         check=False,
@@ -96,23 +96,20 @@ def test_every_public_metric_model_is_in_the_catalog() -> None:
 
 
 def test_docs_images_exist_as_charts() -> None:
-    sys.path.insert(0, str(SCRIPTS))
-    import render_charts
-
     for doc_file in DOCS_DIR.glob("*.md"):
         for image in re.findall(r"\]\(docs/assets/([^)]+)\)", doc_file.read_text(encoding="utf-8")):
-            assert image in render_charts.CHARTS, f"{doc_file.name} shows {image}, which render_charts.py does not draw"
+            assert image in CHARTS, f"{doc_file.name} shows {image}, which `metrics_tools charts` does not draw"
 
 
-@pytest.mark.parametrize("script", ["render_charts.py", "render_tracking_plan_docs.py", "embed_docs_assets.py"])
-def test_docs_scripts_have_help(script: str) -> None:
-    result = subprocess.run([sys.executable, str(SCRIPTS / script), "--help"], capture_output=True, text=True, check=False)
-    assert result.returncode == 0 and "usage:" in result.stdout
+@pytest.mark.parametrize("command", ["charts", "tracking-plan-docs", "embed-docs"])
+def test_docs_commands_have_help(command: str) -> None:
+    result = subprocess.run([*TOOLS, command, "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "Usage:" in result.stdout
 
 
 def test_render_charts_fails_in_one_line_without_a_database(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(SCRIPTS / "render_charts.py"), "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path)],
+        [*TOOLS, "charts", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,

@@ -35,7 +35,7 @@ from reliability_helpers import (
     write_raw_csv,
 )
 
-GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
+GENERATOR = [sys.executable, "-m", "metrics_tools", "generate"]
 BIG_ROWS = 100_000
 
 # Figures for the closing note (printed by test_zz_figures at the end of the module).
@@ -80,7 +80,7 @@ def _big_raw(work: Path) -> Path:
     """100,000 rows, half of them bad: every quarantine kind of the contract, plus personal data."""
     generated = work / "generated.csv"
     subprocess.run(
-        [sys.executable, str(GENERATOR), "--seed", "7", "--events", "112000", "--bad-rate", "0.5",
+        [*GENERATOR, "--seed", "7", "--events", "112000", "--bad-rate", "0.5",
          "--bad-weights", "name_variant=0,legacy_alias=0,mixed_case_keys=0,pii=0.5",
          "--output", str(generated), "--quiet"],
         check=True,
@@ -349,7 +349,7 @@ HOSTILE_FUNNELS = [
 def small_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     raw_path = tmp_path_factory.mktemp("small_raw") / "small.csv"
     subprocess.run(
-        [sys.executable, str(GENERATOR), "--seed", "5", "--events", "4000", "--days", "20",
+        [*GENERATOR, "--seed", "5", "--events", "4000", "--days", "20",
          "--output", str(raw_path), "--quiet"],
         check=True,
     )

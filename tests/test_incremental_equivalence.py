@@ -72,7 +72,9 @@ def generate_history(directory: Path) -> None:
     subprocess.run(
         [
             sys.executable,
-            str(PROJECT_DIR / "scripts" / "generate_events.py"),
+            "-m",
+            "metrics_tools",
+            "generate",
             "--seed",
             "11",
             "--users",

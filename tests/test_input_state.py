@@ -26,7 +26,7 @@ import yaml
 from dbt_helpers import DBT_EXECUTABLE, PROJECT_DIR, dbt_env
 from reliability_helpers import WITHOUT_DATA_TESTS, build, copy_project, diff_snapshots, output, snapshot
 
-GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
+GENERATOR = [sys.executable, "-m", "metrics_tools", "generate"]
 # What the models hold; load stamps (when a row was written) differ between any two builds,
 # and references read the same files from a folder of their own.
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "metrics", "semantic")
@@ -61,7 +61,7 @@ class Landing:
         self.source = root / "generated"
         self.folder = root / "landing"
         subprocess.run(
-            [sys.executable, str(GENERATOR), "--seed", "23", "--events", "6000", "--days", "12",
+            [*GENERATOR, "--seed", "23", "--events", "6000", "--days", "12",
              "--output", str(self.source), "--format", "parquet", "--quiet"],
             check=True,
         )

@@ -2,7 +2,7 @@
 
 A tiny DuckDB file holds only the public tables the summary reads, with numbers chosen so that
 every figure it prints can be worked out by hand below. Then the same line is stamped into a
-crafted docs page by scripts/embed_docs_assets.py.
+crafted docs page by `python -m metrics_tools embed-docs`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import pytest
 
 from dbt_helpers import PROJECT_DIR
 
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+from metrics_tools import embed_docs as embed_docs_assets
+from metrics_tools import summary as metrics_summary
+from metrics_tools.cli import main as tools_main
 
-import embed_docs_assets  # noqa: E402
-import metrics_summary  # noqa: E402
-
-SCRIPT = PROJECT_DIR / "scripts" / "metrics_summary.py"
+SUMMARY = [sys.executable, "-m", "metrics_tools", "summary"]
 
 TABLES = """
 create schema metrics;
@@ -81,7 +80,7 @@ def test_the_freshness_line_by_hand(small_db: Path) -> None:
 
 
 def test_the_summary_table_by_hand(small_db: Path) -> None:
-    result = subprocess.run([sys.executable, str(SCRIPT), "--db", str(small_db)], capture_output=True, text=True, check=True)
+    result = subprocess.run([*SUMMARY, "--db", str(small_db)], capture_output=True, text=True, check=True)
     lines = result.stdout.splitlines()
 
     def row(measure: str) -> str:
@@ -107,7 +106,7 @@ def test_the_summary_table_by_hand(small_db: Path) -> None:
 
 def test_missing_database_is_one_line(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--db", str(tmp_path / "none.duckdb")], capture_output=True, text=True, check=False
+        [*SUMMARY, "--db", str(tmp_path / "none.duckdb")], capture_output=True, text=True, check=False
     )
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "run `make build` first" in result.stderr
@@ -133,12 +132,12 @@ def test_the_docs_overview_is_stamped(small_db: Path, tmp_path: Path) -> None:
     html.write_text(f"<html><head></head><body>{embed_docs_assets.FRESHNESS_PLACEHOLDER}</body></html>", encoding="utf-8")
     assets = tmp_path / "assets"
     assets.mkdir()
-    assert embed_docs_assets.main([str(html), "--assets", str(assets), "--db", str(small_db)]) == 0
+    assert tools_main(["embed-docs", str(html), "--assets", str(assets), "--db", str(small_db)]) == 0
     text = html.read_text(encoding="utf-8")
     assert "**Freshness**: data through 2026-03-02, built 2026-03-03 09:15 UTC, 95 events, 5 quarantined." in text
     assert embed_docs_assets.FRESHNESS_PLACEHOLDER not in text
     # Run again: the placeholder is gone, so the step fails with one line instead of stamping nothing.
-    assert embed_docs_assets.main([str(html), "--assets", str(assets), "--db", str(small_db)]) == 1
+    assert tools_main(["embed-docs", str(html), "--assets", str(assets), "--db", str(small_db)]) == 1
 
 
 def test_the_overview_holds_the_placeholder() -> None:

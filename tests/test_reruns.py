@@ -5,7 +5,7 @@ temporary DuckDB file once. Then:
 - a second `dbt build` with no new raw rows must leave every table and view identical;
 - a fresh build of the same input into another file is started, and while it runs a second
   `dbt build` on that file must fail fast with a message saying the database is locked / in use;
-  the wrapped form (`scripts/dbt_exclusive.py`) must say "in use" in one line, before any work;
+  the wrapped form (`python -m metrics_tools exclusive`) must say "in use" in one line, before any work;
   the first build must complete and give exactly the tables of the first database.
 """
 
@@ -33,15 +33,15 @@ from reliability_helpers import (
     snapshot,
 )
 
-GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
-WRAPPER = PROJECT_DIR / "scripts" / "dbt_exclusive.py"
+GENERATOR = [sys.executable, "-m", "metrics_tools", "generate"]
+WRAPPER = [sys.executable, "-m", "metrics_tools", "exclusive"]
 
 
 @pytest.fixture(scope="module")
 def raw_glob(tmp_path_factory: pytest.TempPathFactory) -> str:
     raw_dir = tmp_path_factory.mktemp("rerun_raw")
     subprocess.run(
-        [sys.executable, str(GENERATOR), "--seed", "11", "--events", "15000", "--days", "21",
+        [*GENERATOR, "--seed", "11", "--events", "15000", "--days", "21",
          "--output", str(raw_dir), "--format", "parquet", "--quiet"],
         check=True,
     )
@@ -132,7 +132,7 @@ def test_concurrent_build_fails_fast_and_first_completes(
     assert not db_path.exists()
 
     first = subprocess.Popen(
-        [sys.executable, str(WRAPPER), *_dbt_command(["build"], tmp_path / "first", raw_glob)[1:]],
+        [*WRAPPER, *_dbt_command(["build"], tmp_path / "first", raw_glob)[1:]],
         cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -144,7 +144,7 @@ def test_concurrent_build_fails_fast_and_first_completes(
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         wrapped = subprocess.run(
-            [sys.executable, str(WRAPPER), "build"], cwd=PROJECT_DIR, env=env,
+            [*WRAPPER, "build"], cwd=PROJECT_DIR, env=env,
             capture_output=True, text=True, timeout=60,
         )
         wrapped_seconds = time.monotonic() - started
@@ -190,7 +190,7 @@ def test_wrapper_reports_a_database_held_by_another_process(tmp_path: Path, firs
     try:
         assert holder.stdout.readline().strip() == "held"
         result = subprocess.run(
-            [sys.executable, str(WRAPPER), "build"], cwd=PROJECT_DIR, env=dbt_env(db_path),
+            [*WRAPPER, "build"], cwd=PROJECT_DIR, env=dbt_env(db_path),
             capture_output=True, text=True, timeout=60,
         )
     finally:
@@ -236,21 +236,21 @@ def test_the_whole_main_job_holds_one_lock(tmp_path: Path) -> None:
     form): a second run fails at once in one line naming the way to wait; `--wait` waits."""
     env = dbt_env(tmp_path / "job.duckdb")
     holder = subprocess.Popen(
-        [sys.executable, str(WRAPPER), "--", sys.executable, "-c",
+        [*WRAPPER, "--", sys.executable, "-c",
          "import time; print('held', flush=True); time.sleep(6)"],
         cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         second = subprocess.run(
-            [sys.executable, str(WRAPPER), "--", "true"], cwd=PROJECT_DIR, env=env,
+            [*WRAPPER, "--", "true"], cwd=PROJECT_DIR, env=env,
             capture_output=True, text=True, timeout=30,
         )
         assert second.returncode == 75, second.stderr
         assert len(second.stderr.strip().splitlines()) == 1, second.stderr
         assert "is in use by another run" in second.stderr and "WAIT=1" in second.stderr
         waited = subprocess.run(
-            [sys.executable, str(WRAPPER), "--wait", "--", sys.executable, "-c", "print('ran')"],
+            [*WRAPPER, "--wait", "--", sys.executable, "-c", "print('ran')"],
             cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=60,
         )
         assert holder.poll() is not None, "--wait ran beside the holder instead of after it"

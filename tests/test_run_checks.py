@@ -12,11 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from dbt_helpers import PROJECT_DIR
-
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-
-import run_checks  # noqa: E402
+from metrics_tools import checks as run_checks
 
 JUNIT_ONE_SKIP = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="2" skipped="1">
@@ -69,5 +65,6 @@ def test_a_failed_step_stops_the_run_and_later_steps_show_not_run(tmp_path: Path
 
 def test_the_real_plan_keeps_every_check() -> None:
     titles = " ".join(step.title for step in run_checks.steps(Path("/tmp/x")))
-    for check in ("dbt build", "mf validate-configs", "dbt-score", "tracking plan docs", "sqlfluff", "pytest"):
+    for check in ("dbt build", "mf validate-configs", "dbt-score", "tracking plan docs", "sqlfluff", "pytest",
+                  "structure check"):
         assert check in titles

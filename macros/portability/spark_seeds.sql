@@ -70,7 +70,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Spark check only (scripts/spark_check.py): copies views into Parquet tables of a `spark_check`
+{#- Spark check only (`metrics_tools spark-check`): copies views into Parquet tables of a `spark_check`
     schema, so their rows can be read from the files and compared with DuckDB. -#}
 {% macro spark_materialize_views(schema_name, model_names) %}
     {%- do run_query('create database if not exists ' ~ schema_name) -%}

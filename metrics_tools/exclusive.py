@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run a command (dbt, or the whole main job) with exclusive use of the DuckDB file, or fail at
 once with a one-line message.
 
@@ -7,8 +6,8 @@ being built fails only after dbt has parsed the project, with a long traceback a
 "Could not set lock on file ... Conflicting lock is held". This wrapper says it plainly and
 before any work:
 
-    scripts/dbt_exclusive.py build --vars '{raw_events_path: data/*.parquet}'
-    scripts/dbt_exclusive.py --wait -- make _build-locked     # any command, waiting for the lock
+    python -m metrics_tools exclusive build --vars '{raw_events_path: data/*.parquet}'
+    python -m metrics_tools exclusive --wait -- make build-locked     # any command, waiting for the lock
 
 1. It takes an exclusive, non-blocking lock on `<database>.lock` beside the database file and
    holds it until dbt ends, so two wrapped runs never overlap (no race between check and use).
@@ -24,11 +23,17 @@ Exit code 75 (EX_TEMPFAIL) means "in use, try again later".
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from metrics_tools.cli import ToolError
 
 IN_USE_EXIT_CODE = 75
 DEFAULT_DB_PATH = "target/product_metrics.duckdb"
@@ -38,9 +43,8 @@ def database_path() -> Path:
     return Path(os.environ.get("DBT_DUCKDB_PATH") or DEFAULT_DB_PATH)
 
 
-def fail(message: str, code: int = IN_USE_EXIT_CODE) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(code)
+def fail(message: str, code: int = IN_USE_EXIT_CODE) -> NoReturn:
+    raise ToolError(f"error: {message}", exit_code=code)
 
 
 def duckdb_lock_problem(db_path: Path) -> str | None:
@@ -59,18 +63,32 @@ def duckdb_lock_problem(db_path: Path) -> str | None:
     return None
 
 
-def main(argv: list[str]) -> int:
-    usage = "usage: dbt_exclusive.py [--wait] DBT_ARGS... | [--wait] -- COMMAND..."
-    wait = bool(argv) and argv[0] == "--wait"
-    argv = argv[1:] if wait else argv
-    if not argv or argv == ["--"]:
-        print(f"error: no command given; {usage}", file=sys.stderr)
-        return 2
-    if argv[0] in ("-h", "--help"):
-        print(__doc__.strip())
-        print(f"\n{usage}")
-        return 0
-    command = argv[1:] if argv[0] == "--" else [str(Path(sys.executable).with_name("dbt")), *argv]
+class PassThrough(click.Command):
+    """Everything after the options is the command, untouched; remembers whether it came after
+    `--` (any command) or not (dbt arguments)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = list(itertools.takewhile(lambda arg: arg in ("--wait", "-h", "--help"), args))
+        rest = args[len(options):]
+        ctx.meta["exclusive.raw_command"] = bool(rest) and rest[0] == "--"
+        return super().parse_args(ctx, options + rest[1:] if ctx.meta["exclusive.raw_command"] else args)
+
+
+USAGE = "usage: exclusive [--wait] DBT_ARGS... | [--wait] -- COMMAND..."
+
+
+@click.command(cls=PassThrough, context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.option("--wait", is_flag=True, help="wait for another run on the same database instead of failing")
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def exclusive(ctx: click.Context, wait: bool, arguments: tuple[str, ...]) -> int:
+    """Run dbt (DBT_ARGS) or, after `--`, any COMMAND with exclusive use of the DuckDB file
+    ($DBT_DUCKDB_PATH, else target/product_metrics.duckdb), or fail at once in one line
+    (exit code 75: in use, try again later)."""
+    if not arguments:
+        raise ToolError(f"error: no command given; {USAGE}", exit_code=2)
+    raw = ctx.meta["exclusive.raw_command"]
+    command = list(arguments) if raw else [str(Path(sys.executable).with_name("dbt")), *arguments]
     db_path = database_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
@@ -85,7 +103,7 @@ def main(argv: list[str]) -> int:
                 f"database {db_path} is in use by another run ({holder}); wait for it to finish, "
                 "or run `make build WAIT=1` to wait"
             )
-        print(f"waiting for the database {db_path}: in use by another run ({holder})", file=sys.stderr)
+        click.echo(f"waiting for the database {db_path}: in use by another run ({holder})", err=True)
         fcntl.flock(lock_file, fcntl.LOCK_EX)
     problem = duckdb_lock_problem(db_path)
     if problem is not None:
@@ -102,7 +120,3 @@ def main(argv: list[str]) -> int:
         lock_file.truncate()
         fcntl.flock(lock_file, fcntl.LOCK_UN)
         lock_file.close()
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Print the headline numbers of a built product-metrics DuckDB file as a small terminal table.
 
 Opens the database read-only and reads only the public metric models (schema `metrics`):
@@ -7,26 +6,27 @@ revenue, and the quarantined share of raw rows by reason. It ends with one line:
 
   data through <date>, built <time>, <n> events, <m> quarantined
 
-(the same line is on the docs overview; `scripts/embed_docs_assets.py --db` writes it there).
+(the same line is on the docs overview; `python -m metrics_tools embed-docs --db` writes it there).
 
 Example:
-  .venv/bin/python scripts/metrics_summary.py --db target/product_metrics.duckdb
+  .venv/bin/python -m metrics_tools summary --db target/product_metrics.duckdb
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import click
 import duckdb
 from rich.console import Console
 from rich.table import Table
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from metrics_tools import PROJECT_DIR
+from metrics_tools.cli import ToolError
+
 DEFAULT_DB = PROJECT_DIR / "target" / "product_metrics.duckdb"
 SCHEMA = "metrics"
 RETENTION_DAYS = (1, 7, 30)
@@ -265,34 +265,24 @@ def render(db_path: Path, console: Console) -> Freshness:
     return stamp
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Command-line arguments."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"built DuckDB file (default: {DEFAULT_DB.relative_to(PROJECT_DIR)})")
-    parser.add_argument("--line", action="store_true", help="print only the one-line freshness stamp")
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    args = parse_args(argv)
+@click.command()
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=DEFAULT_DB,
+              help=f"built DuckDB file (default: {DEFAULT_DB.relative_to(PROJECT_DIR)})")
+@click.option("--line", is_flag=True, help="print only the one-line freshness stamp")
+def summary(db_path: Path, line: bool) -> int:
+    """Print the headline numbers of a built product-metrics DuckDB file."""
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=120)
     try:
-        if args.line:
-            con = connect(args.db)
+        if line:
+            con = connect(db_path)
             try:
-                print(freshness(con).line())
+                click.echo(freshness(con).line())
             finally:
                 con.close()
         else:
-            render(args.db, console)
+            render(db_path, console)
     except SummaryError as exc:
-        print(f"metrics_summary: {exc}", file=sys.stderr)
-        return 1
+        raise ToolError(str(exc)) from exc
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run every check of `make test`, numbered and timed, and end with an honest summary.
 
 Steps (each one must pass; the run stops at the first failure):
@@ -8,18 +7,18 @@ Steps (each one must pass; the run stops at the first failure):
   4. the tracking plan docs are up to date with the seed
   5. sqlfluff lint (dbt templater, duckdb dialect)
   6. pytest (every test file; progress per file)
+  7. the structure check (layer rules, from the build's manifest.json: python -m metrics_tools structure)
 
 The summary lists every step with its time, and every pytest test that was skipped with the
 reason. A skipped test makes the run fail ("NOT OK") unless skips were asked for with
 `--allow-skips` (`make test ALLOW_SKIPS=1`), since a skipped check has proved nothing.
 
 Example:
-  .venv/bin/python scripts/run_checks.py --work-dir /tmp/product-metrics-test
+  .venv/bin/python -m metrics_tools checks --work-dir /tmp/product-metrics-test
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -29,10 +28,12 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
 from rich.console import Console
 from rich.table import Table
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from metrics_tools import PROJECT_DIR
+
 BIN = Path(sys.executable).parent
 
 
@@ -79,7 +80,7 @@ def steps(work: Path) -> list[Step]:
         ),
         Step(
             "tracking plan docs up to date with the seed",
-            [str(BIN / "python"), "scripts/render_tracking_plan_docs.py", "--check"],
+            [str(BIN / "python"), "-m", "metrics_tools", "tracking-plan-docs", "--check"],
         ),
         Step(
             "sqlfluff lint (dbt templater, duckdb dialect)",
@@ -92,6 +93,11 @@ def steps(work: Path) -> list[Step]:
             [str(BIN / "python"), "-m", "pytest", f"--junitxml={work / 'pytest.xml'}", "-o", "junit_family=legacy"],
             # The session's default build is step 1's (tests/conftest.py copies it, never rebuilds).
             env={"PRODUCT_METRICS_BUILT_DIR": str(work)},
+        ),
+        # Last, so that every other check has run when it fails (docs/decisions/0008).
+        Step(
+            "structure check (layer rules from the build's manifest.json)",
+            [str(BIN / "python"), "-m", "metrics_tools", "structure", "--manifest", str(target / "manifest.json")],
         ),
     ]
 
@@ -165,28 +171,17 @@ def run(plan: list[Step], work: Path, allow_skips: bool, console: Console) -> in
     return 0
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Command-line arguments."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--work-dir", type=Path, required=True, help="temporary folder for the test database and target/")
-    parser.add_argument(
-        "--allow-skips", action="store_true", help="a skipped pytest test does not fail the run (still listed)"
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    args = parse_args(argv)
-    work: Path = args.work_dir
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "pytest.xml").unlink(missing_ok=True)
-    prepare_mf_dir(work)
+@click.command()
+@click.option("--work-dir", type=click.Path(path_type=Path), required=True,
+              help="temporary folder for the test database and target/")
+@click.option("--allow-skips", is_flag=True, help="a skipped pytest test does not fail the run (still listed)")
+def checks(work_dir: Path, allow_skips: bool) -> int:
+    """Run every check of `make test`, numbered and timed, and end with an honest summary (every
+    skipped test listed; a skip fails the run unless --allow-skips)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    (work_dir / "pytest.xml").unlink(missing_ok=True)
+    prepare_mf_dir(work_dir)
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=120)  # a CI log: do not cut the step titles at 80
-    return run(steps(work), work, args.allow_skips, console)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return run(steps(work_dir), work_dir, allow_skips, console)

@@ -3,7 +3,7 @@
 Steps, one run:
 1. on the `spark` target (local PySpark session, `.venv-spark`): `dbt seed` every seed, raw events
    included, and `dbt run` every model from the same SQL as DuckDB;
-2. compare with the DuckDB build (made by `make spark-test` before this script): every public
+2. compare with the DuckDB build (made by `make spark-test` before this command): every public
    metric table, and the staging tables that judge raw rows (validated rows, quarantine, property
    split, device owners); print the number of cells compared.
 
@@ -13,21 +13,22 @@ in its own notation. See docs/decisions/0003-spark-portability.md.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
 import shutil
 import subprocess
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
+import click
 import duckdb
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from metrics_tools import PROJECT_DIR
+from metrics_tools.cli import ToolError
+
 RUN_STAMP_COLUMNS = {"written_at", "owner_changed_at", "source_written_at"}  # when a build wrote a row: differs between builds
 # Staging tables compared besides the public metrics: every column but the run stamps.
 COMPARED_STAGING = ("stg_events_validated", "stg_events_quarantine", "stg_event_properties", "stg_device_users")
@@ -37,9 +38,8 @@ JSON_COLUMNS = {"stg_events_validated": {"properties"}, "stg_event_properties": 
 FLOAT_DIGITS = 12  # doubles are compared to 12 significant digits: sums may associate differently
 
 
-def fail(message: str) -> None:
-    print(f"spark_check: {message}", file=sys.stderr)
-    sys.exit(1)
+def fail(message: str) -> NoReturn:
+    raise ToolError(message)
 
 
 def progress(message: str) -> None:
@@ -159,18 +159,21 @@ def compare(duckdb_path: Path, warehouse: Path, tables: list[tuple[str, str, str
     return cells
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duckdb", type=Path, required=True, help="DuckDB file of a finished build")
-    parser.add_argument("--duckdb-target", type=Path, required=True, help="target dir of that build (manifest)")
-    parser.add_argument("--work-dir", type=Path, required=True, help="Spark warehouse, metastore and logs")
-    parser.add_argument("--vars", default="", help="dbt vars for the Spark build, as given to the DuckDB one "
-                        "(e.g. \"{raw_events_path: /data/events/*.parquet}\")")
-    args = parser.parse_args()
-    manifest = args.duckdb_target / "manifest.json"
+@click.command()
+@click.option("--duckdb", "duckdb_path", type=click.Path(path_type=Path), required=True,
+              help="DuckDB file of a finished build")
+@click.option("--duckdb-target", type=click.Path(path_type=Path), required=True, help="target dir of that build (manifest)")
+@click.option("--work-dir", type=click.Path(path_type=Path), required=True, help="Spark warehouse, metastore and logs")
+@click.option("--vars", "dbt_vars", default="", help="dbt vars for the Spark build, as given to the DuckDB one "
+              "(e.g. \"{raw_events_path: /data/events/*.parquet}\")")
+def spark_check(duckdb_path: Path, duckdb_target: Path, work_dir: Path, dbt_vars: str) -> int:
+    """Build the project on Apache Spark (run with .venv-spark/bin/python) and compare it with the
+    DuckDB build, cell by cell: every public metric table and the staging tables that judge raw
+    rows. See docs/decisions/0003-spark-portability.md."""
+    manifest = duckdb_target / "manifest.json"
     if not manifest.exists():
         fail(f"{manifest} not found: build on DuckDB first")
-    spark_dir = args.work_dir.resolve()
+    spark_dir = work_dir.resolve()
     shutil.rmtree(spark_dir, ignore_errors=True)
     spark_dir.mkdir(parents=True)
 
@@ -178,7 +181,7 @@ def main() -> None:
     progress("spark: dbt seed (every seed, raw events included)")
     run_spark_dbt(["seed"], spark_dir)
     progress("spark: dbt run (every model)")
-    run_spark_dbt(["run", *(["--vars", args.vars] if args.vars else [])], spark_dir)
+    run_spark_dbt(["run", *(["--vars", dbt_vars] if dbt_vars else [])], spark_dir)
     spark_seconds = time.perf_counter() - started
     views = view_models(manifest, COMPARED_STAGING)
     progress(f"spark: copying the views {', '.join(views)} into Parquet tables to compare them")
@@ -188,11 +191,8 @@ def main() -> None:
     models = public_metric_models(manifest)
     tables = [("staging", model, VIEW_COPY_SCHEMA if model in views else "staging") for model in COMPARED_STAGING]
     tables += [("metrics", model, "metrics") for model in models]
-    cells = compare(args.duckdb, spark_dir / "warehouse", tables)
-    print(f"spark_check: OK - Spark seeds and build {spark_seconds:.0f} s; equal to DuckDB: "
+    cells = compare(duckdb_path, spark_dir / "warehouse", tables)
+    click.echo(f"spark-check: OK - Spark seeds and build {spark_seconds:.0f} s; equal to DuckDB: "
           f"{len(models)} public metric tables ({cells.get('metrics', 0):,} cells) and "
           f"{len(COMPARED_STAGING)} staging tables ({cells.get('staging', 0):,} cells)")
-
-
-if __name__ == "__main__":
-    main()
+    return 0

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Make the single-file docs site self-contained: embed the docs' images as data URIs.
 
 `dbt docs generate --static` inlines the manifest and catalog into `target/static_index.html`,
@@ -8,30 +7,32 @@ This script replaces each `docs/assets/<file>` link with the file's content as a
 in place.
 
 With `--db`, it also stamps the overview with the built database's freshness line ("data through
-<date>, built <time>, <n> events, <m> quarantined", from scripts/metrics_summary.py): the overview
+<date>, built <time>, <n> events, <m> quarantined", from `python -m metrics_tools summary`): the overview
 doc block holds the placeholder sentence `FRESHNESS_PLACEHOLDER`, which reads sensibly when the
 docs are served without this step.
 
 Example:
-  .venv/bin/python scripts/embed_docs_assets.py target/static_index.html --db target/product_metrics.duckdb
+  .venv/bin/python -m metrics_tools embed-docs target/static_index.html --db target/product_metrics.duckdb
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import mimetypes
-import sys
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+import click
+
+from metrics_tools import PROJECT_DIR
+from metrics_tools.cli import ToolError
+
 ASSET_PREFIX = "docs/assets/"
 DEFAULT_ASSETS = PROJECT_DIR / "docs" / "assets"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 # dbt docs' sidebar cuts a long label in two flex items ("DAU change" + " week over week") and
 # a flex item drops its leading or trailing space: keep the spaces, so labels read as words.
 LABEL_SPACES_CSS = (
-    "<style>/* embed_docs_assets.py: keep spaces where the sidebar splits a label */"
+    "<style>/* metrics_tools embed-docs: keep spaces where the sidebar splits a label */"
     ".filename .filename-ellip,.filename .filename-ellip+.filename-normal{white-space:pre}</style>"
 )
 # dbt docs lists "Contract: Not Enforced" on every page, metrics and seeds included, where a model
@@ -74,7 +75,7 @@ def embed(html_path: Path, assets_dir: Path) -> dict[str, int]:
     if not html_path.is_file():
         raise EmbedError(f"{html_path}: no such file; run `dbt docs generate --static` first")
     if not assets_dir.is_dir():
-        raise EmbedError(f"{assets_dir}: no such folder; run scripts/render_charts.py first")
+        raise EmbedError(f"{assets_dir}: no such folder; run `python -m metrics_tools charts` first")
     html = html_path.read_text(encoding="utf-8")
     replaced: dict[str, int] = {}
     for asset in sorted(assets_dir.iterdir()):
@@ -87,7 +88,7 @@ def embed(html_path: Path, assets_dir: Path) -> dict[str, int]:
             replaced[asset.name] = count
     html, missing = fix_page_labels(html)
     for fix in missing:
-        print(f"embed_docs_assets: warning: not applied: {fix}", file=sys.stderr)
+        click.echo(f"embed-docs: warning: not applied: {fix}", err=True)
     html_path.write_text(html, encoding="utf-8")
     return replaced
 
@@ -104,9 +105,8 @@ def stamp_freshness(html_path: Path, line: str) -> int:
 
 
 def freshness_line(db_path: Path) -> str:
-    """The one-line freshness stamp of a built database (scripts/metrics_summary.py)."""
-    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-    import metrics_summary
+    """The one-line freshness stamp of a built database (`python -m metrics_tools summary`)."""
+    from metrics_tools import summary as metrics_summary
 
     try:
         con = metrics_summary.connect(db_path)
@@ -120,43 +120,27 @@ def freshness_line(db_path: Path) -> str:
         con.close()
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Command-line arguments."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("html", type=Path, help="static docs file to change in place (target/static_index.html)")
-    parser.add_argument(
-        "--assets",
-        type=Path,
-        default=None,
-        help="image folder (default: docs/assets beside the HTML file if present, else the project's docs/assets)",
-    )
-    parser.add_argument(
-        "--db", type=Path, default=None, help="built DuckDB file: stamp the overview with its freshness line"
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    args = parse_args(argv)
-    assets = args.assets
+@click.command()
+@click.argument("html", type=click.Path(path_type=Path))
+@click.option("--assets", type=click.Path(path_type=Path), default=None,
+              help="image folder (default: docs/assets beside the HTML file if present, else the project's docs/assets)")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="built DuckDB file: stamp the overview with its freshness line")
+def embed_docs(html: Path, assets: Path | None, db_path: Path | None) -> int:
+    """Make the single-file docs site (HTML, e.g. target/static_index.html) self-contained: embed
+    the docs' images as data URIs, in place; with --db, stamp the overview's freshness line."""
     if assets is None:
-        beside = args.html.parent / "docs" / "assets"
+        beside = html.parent / "docs" / "assets"
         assets = beside if beside.is_dir() else DEFAULT_ASSETS
     try:
-        replaced = embed(args.html, assets)
-        line = freshness_line(args.db) if args.db is not None else None
+        replaced = embed(html, assets)
+        line = freshness_line(db_path) if db_path is not None else None
         if line is not None:
-            stamp_freshness(args.html, line)
+            stamp_freshness(html, line)
     except EmbedError as exc:
-        print(f"embed_docs_assets: {exc}", file=sys.stderr)
-        return 1
+        raise ToolError(str(exc)) from exc
     summary = ", ".join(f"{name} x{count}" for name, count in replaced.items()) or "no image links found"
-    print(f"embedded into {args.html}: {summary}")
+    click.echo(f"embedded into {html}: {summary}")
     if line is not None:
-        print(f"overview stamped: {line}")
+        click.echo(f"overview stamped: {line}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The benchmark (`python -m metrics_tools benchmark`): docs/performance.md, docs/benchmarks.md."""
