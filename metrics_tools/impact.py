@@ -64,13 +64,26 @@ class ImpactError(click.ClickException):
 # ------------------------------------------------------------------------------------------ builds
 
 
+# The database file's name inside each build's directory. Every build uses the same relative
+# path (dbt runs in the build's directory), so dbt's parse cache, which hashes the connection
+# settings, carries over from the base to the change: the change parses only the edited files.
+DB_FILE = "db.duckdb"
+
+
 @dataclass(frozen=True)
 class Build:
-    """One built project: its DuckDB file and its dbt target directory (manifest.json)."""
+    """One built project: its directory holds the DuckDB file and the dbt target (manifest.json)."""
 
     project_dir: Path
-    db_path: Path
-    target_dir: Path
+    work_dir: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.work_dir / DB_FILE
+
+    @property
+    def target_dir(self) -> Path:
+        return self.work_dir / "target"
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -85,8 +98,8 @@ class Dataset:
     raw_events_path: Path | None = None
 
 
-def run_dbt(args: Sequence[str], project_dir: Path, db_path: Path, target_dir: Path, dataset: Dataset) -> None:
-    """One dbt command in a subprocess, writing only to ``db_path`` and ``target_dir``."""
+def run_dbt(args: Sequence[str], build: Build, dataset: Dataset) -> None:
+    """One dbt command in a subprocess, run in the build's directory and writing only there."""
     dbt_vars: dict[str, str] = {}
     if dataset.raw_events_path is not None:
         dbt_vars = {
@@ -98,33 +111,34 @@ def run_dbt(args: Sequence[str], project_dir: Path, db_path: Path, target_dir: P
         str(DBT_EXECUTABLE),
         *args,
         "--project-dir",
-        str(project_dir),
+        str(build.project_dir),
         "--target-path",
-        str(target_dir),
+        str(build.target_dir),
         "--log-path",
-        str(target_dir / "logs"),
+        str(build.work_dir / "logs"),
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     env = dict(os.environ)
     env.update(
         {
-            "DBT_DUCKDB_PATH": str(db_path),
-            "DBT_PROFILES_DIR": str(project_dir / "profiles"),
+            "DBT_DUCKDB_PATH": DB_FILE,
+            "DBT_PROFILES_DIR": str(build.project_dir / "profiles"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
         }
     )
     env.pop("DBT_TARGET", None)
-    result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
+    build.work_dir.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(command, cwd=build.work_dir, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         tail = "\n".join(result.stdout.strip().splitlines()[-25:])
-        raise ImpactError(f"dbt {args[0]} failed in {project_dir} ({result.returncode}):\n{tail}")
+        raise ImpactError(f"dbt {args[0]} failed in {build.project_dir} ({result.returncode}):\n{tail}")
 
 
 def relation_models(manifest: dict[str, Any], public_only: Iterable[str] = ()) -> list[str]:
     """Model names the report reads: public models (all, or those named), the quarantine and
-    the models semantic models read."""
+    the models semantic models read (left out when only some public models are named)."""
     wanted = set(public_only)
     names = []
     for node in manifest["nodes"].values():
@@ -134,8 +148,10 @@ def relation_models(manifest: dict[str, Any], public_only: Iterable[str] = ()) -
             names.append(node["name"])
         elif "quarantine" in node["name"]:
             names.append(node["name"])
-    if wanted - {node["name"] for node in manifest["nodes"].values()}:
-        raise ImpactError(f"no public model named {sorted(wanted - set(names))}")
+    if wanted - set(names):
+        raise ImpactError(f"no public model named {', '.join(sorted(wanted - set(names)))}")
+    if wanted:
+        return sorted(set(names))
     for semantic in manifest.get("semantic_models", {}).values():
         for parent in semantic["depends_on"]["nodes"]:
             if parent in manifest["nodes"]:
@@ -144,23 +160,20 @@ def relation_models(manifest: dict[str, Any], public_only: Iterable[str] = ()) -
 
 
 def selection(manifest: dict[str, Any], public_only: Iterable[str]) -> list[str]:
-    """`+model` for every model the report reads (upstream included)."""
-    return [f"+{name}" for name in relation_models(manifest, public_only)]
+    """`+model` for every model the report reads (upstream included); every public model by
+    its access, so that a public model new in the change is selected too."""
+    extra = [] if list(public_only) else ["+access:public"]
+    return extra + [f"+{name}" for name in relation_models(manifest, public_only)]
+
+
+BUILD_ARGS = ("--exclude-resource-type", "test", "unit_test")
 
 
 def build_full(project_dir: Path, work_dir: Path, dataset: Dataset, public_only: Iterable[str] = ()) -> Build:
     """Parse, then build (models and seeds, no tests) what the report reads."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    build = Build(project_dir, work_dir / "db.duckdb", work_dir / "target")
-    run_dbt(["parse"], project_dir, build.db_path, build.target_dir, dataset)
-    select = selection(build.manifest, public_only)
-    run_dbt(
-        ["build", "--select", *select, "--exclude-resource-type", "test", "unit_test"],
-        project_dir,
-        build.db_path,
-        build.target_dir,
-        dataset,
-    )
+    build = Build(project_dir, work_dir)
+    run_dbt(["parse"], build, dataset)
+    run_dbt(["build", "--select", *selection(build.manifest, public_only), *BUILD_ARGS], build, dataset)
     return build
 
 
@@ -196,24 +209,20 @@ def needs_full_build(changed: list[str], base_dir: Path, head_dir: Path) -> bool
 def build_change(
     head_dir: Path, base: Build, work_dir: Path, dataset: Dataset, public_only: Iterable[str] = ()
 ) -> Build:
-    """Build the change: the base database plus what changed and everything downstream of it."""
+    """Build the change: a copy of the base database, rebuilt (in full) where the change's
+    models, macros or seeds differ and everything downstream of them."""
     changed = changed_inputs(base.project_dir, head_dir)
     if needs_full_build(changed, base.project_dir, head_dir):
         return build_full(head_dir, work_dir, dataset, public_only)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    build = Build(head_dir, work_dir / "db.duckdb", work_dir / "target")
+    build = Build(head_dir, work_dir)
+    build.target_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(base.db_path, build.db_path)
-    run_dbt(["parse"], head_dir, build.db_path, build.target_dir, dataset)
+    for cached in ("partial_parse.msgpack", "manifest.json"):
+        if (base.target_dir / cached).exists():
+            shutil.copyfile(base.target_dir / cached, build.target_dir / cached)
     if changed:
-        select = [f"state:modified+,{item}" for item in selection(build.manifest, public_only)]
-        run_dbt(
-            ["build", "--select", *select, "--state", str(base.target_dir), "--full-refresh"]
-            + ["--exclude-resource-type", "test", "unit_test"],
-            head_dir,
-            build.db_path,
-            build.target_dir,
-            dataset,
-        )
+        select = [f"state:modified+,{item}" for item in selection(base.manifest, public_only)]
+        run_dbt(["build", "--select", *select, "--state", str(base.target_dir), "--full-refresh", *BUILD_ARGS], build, dataset)
     return build
 
 
@@ -229,7 +238,7 @@ class ColumnChange:
     abs_key: str
     abs_base: Any
     abs_head: Any
-    abs_change: float
+    abs_change: float | None
     rel_key: str | None
     rel_change: float | None
 
@@ -385,8 +394,9 @@ def compare_model(con: duckdb.DuckDBPyConnection, name: str, node: dict[str, Any
         rows = both[differs]
         base_values = rows[f"{column}__base"].astype("float64")
         head_values = rows[f"{column}__head"].astype("float64")
-        absolute = (head_values - base_values).abs().fillna(math.inf)
-        top = absolute.idxmax()
+        absolute = (head_values - base_values).abs()
+        # A cell that became null (or stopped being null) has no size: shown only when nothing else changed.
+        top = absolute.idxmax() if absolute.notna().any() else absolute.index[0]
         relative = ((head_values - base_values).abs() / base_values.abs()).replace(math.inf, math.nan).dropna()
         rel_top = relative.idxmax() if len(relative) else None
         diff.columns.append(
@@ -396,7 +406,7 @@ def compare_model(con: duckdb.DuckDBPyConnection, name: str, node: dict[str, Any
                 abs_key=format_key(key, rows.loc[top, key]),
                 abs_base=rows.loc[top, f"{column}__base"],
                 abs_head=rows.loc[top, f"{column}__head"],
-                abs_change=float(absolute[top]),
+                abs_change=None if pd.isna(absolute[top]) else float(absolute[top]),
                 rel_key=None if rel_top is None else format_key(key, rows.loc[rel_top, key]),
                 rel_change=None if rel_top is None else float(relative[rel_top]),
             )
@@ -530,7 +540,7 @@ def compare(base: Build, head: Build, label: str, public_only: Iterable[str] = (
             node = manifest["nodes"][uid]
             diffs.append(compare_model(con, display_name(node), node, primary_key(manifest, uid)))
         movements = quarantine_movements(con, base, head)
-        upstream = semantic_inputs_changed(con, head)
+        upstream = [] if public_only else semantic_inputs_changed(con, head)
     finally:
         con.close()
     changed_ids = [uid for uid, diff in zip(sorted(nodes), diffs) if diff.moved] + upstream
@@ -542,9 +552,22 @@ def compare(base: Build, head: Build, label: str, public_only: Iterable[str] = (
 
 
 def number(value: Any) -> str:
-    if isinstance(value, float) and not math.isnan(value) and value != int(value):
-        return f"{value:,.4g}"
-    return format_value(int(value) if isinstance(value, float) and not math.isnan(value) else value)
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:,.4g}" if value != int(value) else f"{int(value):,}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return format_value(value)
+
+
+def change_text(change: ColumnChange) -> str:
+    """`base -> change (+delta) at key`."""
+    text = f"{number(change.abs_base)} → {number(change.abs_head)}"
+    if change.abs_change is not None:
+        sign = "+" if float(change.abs_head) >= float(change.abs_base) else "-"
+        text += f" ({sign}{number(change.abs_change)})"
+    return f"{text} at {change.abs_key}"
 
 
 def render_dataset(impact: DatasetImpact) -> list[str]:
@@ -583,15 +606,14 @@ def render_dataset(impact: DatasetImpact) -> list[str]:
                     {
                         "column": f"`{c.column}`",
                         "rows changed": c.changed_rows,
-                        "largest absolute change": f"{number(c.abs_base)} → {number(c.abs_head)} "
-                        f"({'+' if (pd.notna(c.abs_head) and pd.notna(c.abs_base) and c.abs_head >= c.abs_base) else '-'}"
-                        f"{number(c.abs_change)}) at {c.abs_key}",
+                        "largest absolute change": change_text(c),
                         "largest relative change": "-" if c.rel_change is None else f"{c.rel_change:.1%} at {c.rel_key}",
                     }
                     for c in model.columns
                 ]
             )
-            lines += ["", table.to_markdown(index=False)]
+            lines += ["" if lines[-1] else None, table.to_markdown(index=False)]
+            lines = [line for line in lines if line is not None]
         lines.append("")
     if len(impact.movements):
         moved = impact.movements.copy()
