@@ -106,7 +106,7 @@ impact: install
 # Apache Spark (local PySpark session) lives in its own virtualenv so the default install stays light.
 SPARK_VENV := .venv-spark
 SPARK_DIR := target/spark-check
-SPARK_RAW_VARS := {raw_events_path: '$(CURDIR)/$(SPARK_DIR)/raw/*.parquet'}
+SPARK_RAW_VARS := {raw_events_path: '$(CURDIR)/$(SPARK_DIR)/raw/*.parquet', data_quality_threshold_severity: warn}
 
 $(SPARK_VENV)/.installed: requirements-spark.txt requirements-spark.lock
 	@echo "==> installing pinned Spark dependencies into $(SPARK_VENV)"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import verification
 from dbt_helpers import PROJECT_DIR, build_project
 
 GENERATOR = PROJECT_DIR / "scripts" / "generate_events.py"
@@ -39,3 +40,30 @@ def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     db_path = work / "generated.duckdb"
     build_project(db_path, raw_events_path=raw_path)
     return raw_path, db_path
+
+
+# ------------------------------------------------------------------ what the run measured (docs page)
+# Hand-worked cases: tiny crafted inputs whose expected values are worked out in the test itself.
+HAND_WORKED_FILES = ("test_metrics_edge_cases.py",)
+HAND_WORKED_FIXTURES = ("crafted", "crafted_with_new_models")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller (or a run without xdist)
+        verification.clear()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
+    verification.write(worker)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        hand_worked = item.path.name in HAND_WORKED_FILES or any(
+            name in HAND_WORKED_FIXTURES for name in getattr(item, "fixturenames", ())
+        ) or "by_hand" in item.name or "hand_worked" in item.name
+        verification.record_test(item.nodeid, report.outcome, hand_worked)
