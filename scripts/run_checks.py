@@ -8,6 +8,7 @@ Steps (each one must pass; the run stops at the first failure):
   4. the tracking plan docs are up to date with the seed
   5. sqlfluff lint (dbt templater, duckdb dialect)
   6. pytest (every test file; progress per file)
+  7. the "How we know these numbers are right" page equals what that pytest run measured
 
 The summary lists every step with its time, and every pytest test that was skipped with the
 reason. A skipped test makes the run fail ("NOT OK") unless skips were asked for with
@@ -90,6 +91,10 @@ def steps(work: Path) -> list[Step]:
             "pytest (each file's tests, then the skipped ones listed)",
             # `legacy` keeps record_property (the oracle's cells-compared summary) in the report.
             [str(BIN / "python"), "-m", "pytest", f"--junitxml={work / 'pytest.xml'}", "-o", "junit_family=legacy"],
+        ),
+        Step(
+            '"How we know these numbers are right" page up to date with this pytest run',
+            [str(BIN / "python"), "scripts/render_verification_docs.py", "--check"],
         ),
     ]
 
