@@ -271,7 +271,7 @@ class DatasetImpact:
 
     label: str
     models: list[ModelDiff]
-    movements: pd.DataFrame
+    movements: pd.DataFrame | None
     changed_upstream: list[str]
     downstream: dict[str, list[str]]
 
@@ -281,7 +281,7 @@ class DatasetImpact:
 
     @property
     def moved(self) -> bool:
-        return bool(self.changed_models or len(self.movements) or self.changed_upstream)
+        return bool(self.changed_models or (self.movements is not None and len(self.movements)) or self.changed_upstream)
 
 
 def primary_key(manifest: dict[str, Any], unique_id: str) -> list[str]:
@@ -427,13 +427,15 @@ def outcomes_sql(con: duckdb.DuckDBPyConnection, catalog: str, manifest: dict[st
     plan = find_relation(manifest, lambda n: n["resource_type"] == "seed" and n["name"] == "tracking_plan")
     if quarantine is None or plan is None:
         return None
+    # The clean events: a model with raw row identity and a resolved person (known names first,
+    # so a renamed layer still works).
     identity = {"source_file", "raw_row_number", "event_name", "user_key"}
-    clean = None
-    for candidate in ("stg_events", "int_events", "fct_events"):
-        node = find_relation(manifest, lambda n, c=candidate: n["resource_type"] == "model" and n["name"] == c)
-        if node is not None and identity <= set(table_columns(con, catalog, node)):
-            clean = node
-            break
+    preferred = ("stg_events", "int_events", "fct_events")
+    models = sorted(
+        (n for n in manifest["nodes"].values() if n["resource_type"] == "model" and "quarantine" not in n["name"]),
+        key=lambda n: (preferred.index(n["name"]) if n["name"] in preferred else len(preferred), n["name"]),
+    )
+    clean = next((n for n in models if identity <= set(table_columns(con, catalog, n))), None)
     if clean is None:
         return None
     q_columns = table_columns(con, catalog, quarantine)
@@ -455,12 +457,13 @@ def outcomes_sql(con: duckdb.DuckDBPyConnection, catalog: str, manifest: dict[st
     """
 
 
-def quarantine_movements(con: duckdb.DuckDBPyConnection, base: Build, head: Build) -> pd.DataFrame:
-    """Raw rows whose outcome (clean or a quarantine reason) differs, by event, outcome and team."""
+def quarantine_movements(con: duckdb.DuckDBPyConnection, base: Build, head: Build) -> pd.DataFrame | None:
+    """Raw rows whose outcome (clean or a quarantine reason) differs, by event, outcome and team;
+    None when a build has no quarantine or clean events with raw row identity."""
     base_sql, head_sql = outcomes_sql(con, "base", base.manifest), outcomes_sql(con, "head", head.manifest)
     columns = ["event", "name_sent", "base_outcome", "head_outcome", "base_owner_team", "head_owner_team", "rows"]
     if base_sql is None or head_sql is None:
-        return pd.DataFrame(columns=columns)
+        return None
     return con.execute(
         f"""
         with b as ({base_sql}), h as ({head_sql})
@@ -615,7 +618,10 @@ def render_dataset(impact: DatasetImpact) -> list[str]:
             lines += ["" if lines[-1] else None, table.to_markdown(index=False)]
             lines = [line for line in lines if line is not None]
         lines.append("")
-    if len(impact.movements):
+    if impact.movements is None:
+        lines += ["Raw rows between clean and quarantine: not compared (no quarantine or clean events "
+                  "with source file and raw row number in one of the builds).", ""]
+    elif len(impact.movements):
         moved = impact.movements.copy()
         moved["name_sent"] = moved["name_sent"].fillna("")
         moved.columns = ["event", "name as sent", "base", "change", "owner team (base)", "owner team (change)", "raw rows"]
@@ -647,7 +653,11 @@ def render(impacts: list[DatasetImpact], base_label: str, head_label: str) -> st
             + [
                 f"No public numbers changed: {compared} public models compared cell by cell on "
                 + " and ".join(impact.label for impact in impacts)
-                + "; no raw row moved between clean and quarantine.",
+                + (
+                    "; raw rows between clean and quarantine not compared (no raw row identity)."
+                    if any(impact.movements is None for impact in impacts)
+                    else "; no raw row moved between clean and quarantine."
+                ),
                 "",
             ]
         )

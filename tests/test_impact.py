@@ -101,6 +101,11 @@ def expected_quality_diff(edited_seeds: Path) -> tuple[int, int, int]:
     return len(after.keys() - before.keys()), len(before.keys() - after.keys()), changed
 
 
+def moved_rows(result: impact.DatasetImpact) -> pd.DataFrame:
+    assert result.movements is not None, "clean/quarantine movement was not compared"
+    return result.movements
+
+
 def changed_names(result: impact.DatasetImpact) -> set[str]:
     return {model.name for model in result.changed_models}
 
@@ -119,7 +124,7 @@ def test_tracking_plan_owner_change_moves_only_data_quality(base_build: impact.B
 
     result = run_case(base_build, tmp_path, edit, [DATA_QUALITY, EVENT_VOLUME])
     assert changed_names(result) == {DATA_QUALITY}
-    assert result.movements.empty, "an owner change moves no raw row between clean and quarantine"
+    assert moved_rows(result).empty, "an owner change moves no raw row between clean and quarantine"
     quality = model(result, DATA_QUALITY)
     added, removed, changed = expected_quality_diff(tmp_path / "project" / "seeds")
     assert (quality.added, quality.removed, quality.changed) == (added, removed, changed)
@@ -142,11 +147,11 @@ def test_alias_rename_moves_the_alias_rows_to_quarantine(
             expected[(str(event), outcome, after[number][0], team)] += 1
     assert expected, "the sample has rows sent as app_launch"
     actual: Counter[tuple[str, str, str, str]] = Counter()
-    for row in result.movements.itertuples():
+    for row in moved_rows(result).itertuples():
         actual[(row.event, row.base_outcome, row.head_outcome, row.base_owner_team)] += int(row.rows)
     assert actual == expected
-    assert set(result.movements["head_owner_team"]) == {"unassigned"}
-    assert all(oracle.normalize_name(name) == "app_launch" for name in result.movements["name_sent"])
+    assert set(moved_rows(result)["head_owner_team"]) == {"unassigned"}
+    assert all(oracle.normalize_name(name) == "app_launch" for name in moved_rows(result)["name_sent"])
     assert changed_names(result) == {DATA_QUALITY, EVENT_VOLUME}
     quality = model(result, DATA_QUALITY)
     assert (quality.added, quality.removed, quality.changed) == expected_quality_diff(tmp_path / "project" / "seeds")
@@ -169,7 +174,7 @@ def test_funnel_step_change_moves_only_that_funnel(base_build: impact.Build, tmp
     if "search_to_play" in default_funnel_names(SEEDS_DIR):
         expected.add("metrics_funnel_conversion v1")
     assert changed_names(result) == expected
-    assert result.movements.empty
+    assert moved_rows(result).empty
     for diff in result.changed_models:
         keys = diff.added_keys + diff.removed_keys + [c.abs_key for c in diff.columns]
         assert keys and all("funnel_name=search_to_play" in key for key in keys), (diff.name, keys)
@@ -191,7 +196,7 @@ def test_metric_sql_change_names_the_model_the_column_and_the_downstream(
     volume = model(result, EVENT_VOLUME)
     assert (volume.added, volume.removed, volume.changed) == (0, 0, volume.base_rows)
     assert [(c.column, c.changed_rows, c.abs_change) for c in volume.columns] == [("events", volume.base_rows, 1.0)]
-    assert result.movements.empty
+    assert moved_rows(result).empty
     exposures = yaml.safe_load((PROJECT_DIR / "models" / "exposures.yml").read_text(encoding="utf-8"))["exposures"]
     readers = sorted(e["name"] for e in exposures if f"ref('{EVENT_VOLUME}')" in e["depends_on"])
     assert result.downstream["exposures"] == readers
@@ -200,7 +205,7 @@ def test_metric_sql_change_names_the_model_the_column_and_the_downstream(
 def test_comment_only_change_reports_nothing(base_build: impact.Build, tmp_path: Path) -> None:
     edit = edit_event_volume("-- One row per person", "-- A reviewer's note. One row per person")
     result = run_case(base_build, tmp_path, edit, [EVENT_VOLUME, DATA_QUALITY])
-    assert not result.moved and result.movements.empty
+    assert not result.moved and moved_rows(result).empty
     text = impact.render([result], "base", "change")
     assert "No public numbers changed" in text
     assert not re.search(r"^\|", text, flags=re.MULTILINE), "a comment-only report lists nothing"
