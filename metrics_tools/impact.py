@@ -753,7 +753,9 @@ def impact(base_ref: str, project_dir: Path, output: Path | None, models: tuple[
         head_dir = copy_project(project_dir, work_dir / "head")
         datasets = [Dataset("Sample seed")]
         if not no_generated:
-            raw = generate_dataset(head_dir, work_dir / "generated.csv")
+            # The base's generator and seeds: the same raw file for both builds, written with the
+            # names the base knows (a renamed alias then shows as rows that leave the clean events).
+            raw = generate_dataset(base_dir, work_dir / "generated.csv") or generate_dataset(head_dir, work_dir / "generated.csv")
             if raw is not None:
                 datasets.append(Dataset(f"Generated dataset ({' '.join(GENERATED_ARGS)})", raw))
         impacts = run_impact(base_dir, head_dir, work_dir, datasets, models, progress=click.echo)
