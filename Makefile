@@ -26,7 +26,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install build build-locked docs metrics sql sql-install lint dbt-test pytest test spark-install spark-test clean
+.PHONY: help install build build-locked docs metrics sql sql-install lint dbt-test pytest test spark-install spark-test clean impact
 
 help:
 	@echo "make build  - install into .venv, dbt build on DuckDB ($(DB_PATH)), generate the docs"
@@ -34,6 +34,7 @@ help:
 	@echo "make sql    - open $(DB_PATH) read-only in Harlequin, a terminal SQL shell (installed into .venv-sql on first use)"
 	@echo "make test   - every check, numbered and timed: dbt build + tests, mf validate-configs, dbt-score, sqlfluff (temporary DuckDB), pytest, structure"
 	@echo "              a skipped test fails the run unless ALLOW_SKIPS=1"
+	@echo "make impact BASE=main - build BASE and the working tree, report what moves in every public model (target/impact.md)"
 	@echo "make spark-test - every model built on Apache Spark (local) from the raw seed, then from Parquet files; compared with DuckDB"
 
 $(BIN)/.installed: requirements.txt requirements.lock
@@ -98,10 +99,17 @@ test: install
 	@$(TOOLS) checks --work-dir $(TEST_DIR) $(if $(ALLOW_SKIPS),--allow-skips)
 	@rm -rf $(TEST_DIR)
 
+# What a change does to the public numbers: BASE (a git ref) and the working tree, each built on the
+# sample seed and a small generated dataset into temporary DuckDB files (decision 0009).
+BASE ?= main
+
+impact: install
+	@$(TOOLS) impact --base $(BASE)
+
 # Apache Spark (local PySpark session) lives in its own virtualenv so the default install stays light.
 SPARK_VENV := .venv-spark
 SPARK_DIR := target/spark-check
-SPARK_RAW_VARS := {raw_events_path: '$(CURDIR)/$(SPARK_DIR)/raw/*.parquet'}
+SPARK_RAW_VARS := {raw_events_path: '$(CURDIR)/$(SPARK_DIR)/raw/*.parquet', data_quality_threshold_severity: warn}
 
 $(SPARK_VENV)/.installed: requirements-spark.txt requirements-spark.lock
 	@echo "==> installing pinned Spark dependencies into $(SPARK_VENV)"

@@ -8,6 +8,7 @@ Steps (each one must pass; the run stops at the first failure):
   5. sqlfluff lint (dbt templater, duckdb dialect)
   6. pytest (every test file; progress per file)
   7. the structure check (layer rules, from the build's manifest.json: python -m metrics_tools structure)
+  8. the "How we know these numbers are right" page equals what that pytest run measured
 
 The summary lists every step with its time, and every pytest test that was skipped with the
 reason. A skipped test makes the run fail ("NOT OK") unless skips were asked for with
@@ -98,6 +99,10 @@ def steps(work: Path) -> list[Step]:
         Step(
             "structure check (layer rules from the build's manifest.json)",
             [str(BIN / "python"), "-m", "metrics_tools", "structure", "--manifest", str(target / "manifest.json")],
+        ),
+        Step(
+            '"How we know these numbers are right" page up to date with this pytest run',
+            [str(BIN / "python"), "-m", "metrics_tools", "verification-docs", "--check"],
         ),
     ]
 

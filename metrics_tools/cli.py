@@ -5,7 +5,6 @@ the fix; a non-zero exit status."""
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -26,20 +25,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "exclusive": ("metrics_tools.exclusive:exclusive", "Run dbt (or any command) with exclusive use of the DuckDB file."),
     "seed-to-parquet": ("metrics_tools.seed_to_parquet:seed_to_parquet", "Write the raw events seed as Parquet files."),
     "structure": ("metrics_tools.structure.command:structure", "Check the project's layer rules from manifest.json."),
-}
-# Built on another branch: registered whenever its module is present.
-OPTIONAL_COMMANDS: dict[str, tuple[str, str]] = {
-    "impact": ("metrics_tools.impact:impact", "Impact report."),
+    "verification-docs": ("metrics_tools.verification_docs:verification_docs",
+                          "Write (or --check) the 'How we know these numbers are right' page from the test run."),
+    "impact": ("metrics_tools.impact:impact", "Impact report: what a change does to the public numbers."),
 }
 
 
 def available_commands() -> dict[str, tuple[str, str]]:
-    """Every subcommand whose module exists, by name."""
-    found = dict(COMMANDS)
-    for name, (target, short_help) in OPTIONAL_COMMANDS.items():
-        if importlib.util.find_spec(target.split(":")[0]) is not None:
-            found[name] = (target, short_help)
-    return found
+    """Every subcommand, by name."""
+    return dict(COMMANDS)
 
 
 class LazyGroup(click.Group):

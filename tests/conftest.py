@@ -20,6 +20,7 @@ from typing import Callable
 import pytest
 from filelock import FileLock
 
+import verification
 from dbt_helpers import PROJECT_DIR, build_project
 
 # `python -m metrics_tools ...` works from any folder in the tests' subprocesses.
@@ -94,3 +95,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module = item.module.__name__ if item.module else item.nodeid.split("::")[0]
         if module not in SPREAD_MODULES:
             item.add_marker(pytest.mark.xdist_group(SHARED_FIXTURE_GROUPS.get(module, module)))
+
+
+# ------------------------------------------------------------------ what the run measured (docs page)
+# Hand-worked cases: tiny crafted inputs whose expected values are worked out in the test itself.
+HAND_WORKED_FILES = ("test_metrics_edge_cases.py",)
+HAND_WORKED_FIXTURES = ("crafted", "crafted_with_new_models")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller (or a run without xdist)
+        verification.clear()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
+    verification.write(worker)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        hand_worked = item.path.name in HAND_WORKED_FILES or any(
+            name in HAND_WORKED_FIXTURES for name in getattr(item, "fixturenames", ())
+        ) or "by_hand" in item.name or "hand_worked" in item.name
+        verification.record_test(item.nodeid, report.outcome, hand_worked)

@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 import oracle
+import verification
 import oracle_funnels
 from dbt_helpers import SEEDS_DIR
 from reliability_helpers import build, copy_project, output
@@ -56,6 +57,7 @@ def compare_all(dataset: str, raw_path: Path, db_path: Path) -> None:
     cells, mismatches = oracle_funnels.compare_funnel_tables(expected_tables(raw_path), actual.__getitem__)
     for relation, count in cells.items():
         CELLS[f"{dataset} {relation}"] = count
+        verification.record("oracle", relation, dataset, count, sum(relation in m for m in mismatches))
         assert count > 0, f"{dataset}: no cells compared in {relation}"
     assert not mismatches, f"{dataset}: {len(mismatches)} mismatch(es); first 20:\n" + "\n".join(mismatches[:20])
 
@@ -319,6 +321,8 @@ def test_crafted_cases_match_oracle_everywhere(crafted: Any) -> None:
     _, expected, actual = crafted
     cells, mismatches = oracle_funnels.compare_funnel_tables(expected, actual.__getitem__)
     CELLS.update({f"crafted {relation}": count for relation, count in cells.items()})
+    for relation, count in cells.items():
+        verification.record("oracle", relation, "crafted", count, sum(relation in m for m in mismatches))
     assert not mismatches, "\n".join(mismatches[:20])
 
 

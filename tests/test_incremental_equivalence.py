@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import verification
 from dbt_helpers import PROJECT_DIR, build_project
 
 PUBLIC_MODELS = [
@@ -173,7 +174,10 @@ def test_incremental_runs_equal_full_refresh(history: Path, tmp_path: Path) -> N
         incremental_rows = table_rows(incremental_db, f"metrics.{model}")
         full_rows = table_rows(full_db, f"metrics.{model}")
         assert full_rows, f"{model} is empty in the full build"
-        assert incremental_rows == full_rows, f"{model}: incremental build differs from full refresh"
+        same = incremental_rows == full_rows
+        cells = len(full_rows) * (len(full_rows[0]) if full_rows else 0)
+        verification.record("incremental", model, "daily Parquet batches", cells, 0 if same else 1, "cells")
+        assert same, f"{model}: incremental build differs from full refresh"
         compared += len(full_rows)
     for table, stamp in PER_PERSON_MODELS.items():
         assert table_rows(incremental_db, table, stamp) == table_rows(full_db, table, stamp), (

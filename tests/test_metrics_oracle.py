@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import oracle
+import verification
 from dbt_helpers import SEEDS_DIR
 
 RAW_SEED = SEEDS_DIR / "raw_events.csv"
@@ -57,6 +58,7 @@ def compare_model(run: OracleRun, dataset: str, model: str) -> None:
     actual = read_table(run.db_path, "metrics", model)
     cells, mismatches = oracle.compare_tables(expected, actual, oracle.PUBLIC_MODELS[model], name=model)
     CELLS_COMPARED[(dataset, model)] = cells
+    verification.record("oracle", model, dataset, cells, len(mismatches))
     shown = "\n".join(mismatches[:20])
     assert not mismatches, (
         f"{dataset}: {len(mismatches)} mismatch(es) in {model} "

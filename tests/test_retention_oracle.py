@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 import oracle
+import verification
 import oracle_retention
 from dbt_helpers import SEEDS_DIR, run_dbt
 from reliability_helpers import copy_project
@@ -47,6 +48,7 @@ def compare_new_models(raw_path: Path, db_path: Path, dataset: str) -> None:
     for model, keys in oracle_retention.MODELS.items():
         cells, mismatches = oracle.compare_tables(expected[model], read(db_path, model), keys, name=model)
         CELLS_COMPARED[(dataset, model)] = cells
+        verification.record("oracle", model, dataset, cells, len(mismatches))
         assert cells > 0 or expected[model].empty, f"{dataset}: no cells compared for {model}"
         problems += mismatches
     assert not problems, f"{dataset}: {len(problems)} mismatch(es); first 20:\n" + "\n".join(problems[:20])
@@ -260,6 +262,7 @@ def test_crafted_cases_match_oracle_everywhere(crafted_with_new_models: Case) ->
     for model, keys in oracle_retention.MODELS.items():
         cells, mismatches = oracle.compare_tables(case.metrics[model], case.sql(model), keys, name=model)
         CELLS_COMPARED[("crafted", model)] = cells
+        verification.record("oracle", model, "crafted", cells, len(mismatches))
         problems += mismatches
     assert not problems, "\n".join(problems[:20])
 

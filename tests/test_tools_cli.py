@@ -1,5 +1,5 @@
 """The tools' one command line (`python -m metrics_tools <subcommand>`): every subcommand has
---help, bad input fails in one line, an optional subcommand appears when its module exists, the
+--help, bad input fails in one line, the
 modules stay small, and the generator still writes the committed seed byte for byte."""
 
 from __future__ import annotations
@@ -37,17 +37,6 @@ def test_bad_input_fails_in_one_line(args: list[str], names: str, capsys: pytest
     assert cli.main(args) != 0
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and names in err, err
-
-
-def test_the_optional_impact_command_is_listed_only_when_its_module_exists(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "OPTIONAL_COMMANDS", {"impact": ("fake_impact_module:impact", "Impact report.")})
-    assert "impact" not in cli.available_commands()
-    (tmp_path / "fake_impact_module.py").write_text(
-        "import click\n\n@click.command()\ndef impact() -> int:\n    click.echo('impact ran')\n    return 0\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    assert "impact" in cli.available_commands()
-    assert cli.main(["impact"]) == 0
 
 
 def test_no_module_over_300_lines_and_no_class_over_150() -> None:

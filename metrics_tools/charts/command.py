@@ -19,6 +19,7 @@ asset folder (`docs/assets/` by default, which `dbt docs generate` copies to `ta
   retention_definitions.png  retention curve of every definition of the retention_definitions seed
   lifecycle_monthly.png      new, returning, resurrecting and dormant users per complete month
   transitions.png            what people do next after the most frequent events (within a session)
+  quality_thresholds.png     each team's daily rejected share against its threshold (data_quality_thresholds seed)
 
 Example:
   .venv/bin/python -m metrics_tools charts --db target/product_metrics.duckdb --out docs/assets
@@ -36,7 +37,8 @@ from matplotlib.figure import Figure
 from metrics_tools import PROJECT_DIR
 from metrics_tools.charts.activity import (chart_active_users, chart_lifecycle, chart_lifecycle_monthly,
                                            chart_new_users, chart_revenue, chart_sessions, chart_stickiness)
-from metrics_tools.charts.events import chart_data_quality, chart_event_volume, chart_transitions
+from metrics_tools.charts.events import (chart_data_quality, chart_event_volume, chart_quality_thresholds,
+                                         chart_transitions)
 from metrics_tools.charts.funnels import chart_funnel_options, chart_funnels
 from metrics_tools.charts.retention import (chart_retention, chart_retention_daily, chart_retention_definitions,
                                             chart_retention_weekly)
@@ -82,6 +84,7 @@ CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], Figure]] = {
     "retention_definitions.png": chart_retention_definitions,
     "lifecycle_monthly.png": chart_lifecycle_monthly,
     "transitions.png": chart_transitions,
+    "quality_thresholds.png": chart_quality_thresholds,
 }
 
 

@@ -1,13 +1,15 @@
-"""Event-level charts: data quality (quarantine), event volume, next-event transitions."""
+"""Event-level charts: data quality (quarantine) and each team's threshold, event volume, next-event
+transitions."""
 
 from __future__ import annotations
 
 import duckdb
+import matplotlib.ticker
 import numpy as np
 from matplotlib.figure import Figure
 
 from metrics_tools.charts.style import (BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SCHEMA, new_figure, no_data,
-                                        query)
+                                        query, style_axis)
 
 
 def chart_data_quality(con: duckdb.DuckDBPyConnection) -> Figure:
@@ -141,5 +143,51 @@ def chart_transitions(con: duckdb.DuckDBPyConnection) -> Figure:
     for ax in axes[len(events):]:
         ax.set_axis_off()
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def chart_quality_thresholds(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Each team's rejected share per received day (dots) against its threshold (a bar)."""
+    df = query(
+        con,
+        f"""
+        with team_days as (
+            select
+                received_date,
+                owner_team,
+                sum(case when reason = 'accepted' then 0 else rows end) / sum(rows) as rejected_share
+            from {SCHEMA}.metrics_data_quality_daily
+            where received_date is not null
+            group by received_date, owner_team
+        )
+        select team_days.owner_team, team_days.rejected_share, thresholds.max_rejected_share, thresholds.severity
+        from team_days
+        inner join reference.data_quality_thresholds as thresholds
+            on team_days.owner_team = thresholds.owner_team
+        """,
+    )
+    fig = new_figure()
+    title = "Quality thresholds: each team's rejected share per received day"
+    if df.empty:
+        return no_data(fig, title, "No team with a threshold has received rows")
+    teams = sorted(df["owner_team"].unique())
+    ax = fig.add_subplot(1, 1, 1)
+    for row, team in enumerate(teams):
+        days = df[df["owner_team"] == team]
+        limit = float(days["max_rejected_share"].iloc[0])
+        colour = RED if days["severity"].iloc[0] == "error" else ORANGE
+        above = days["rejected_share"] > limit
+        ax.scatter(days["rejected_share"], [row] * len(days), s=12, color=np.where(above, RED, BLUE), alpha=0.5)
+        ax.plot([limit, limit], [row - 0.35, row + 0.35], color=colour, linewidth=3)
+        ax.annotate(
+            f"{int(above.sum())} of {len(days)} days above {limit:.0%} ({days['severity'].iloc[0]})",
+            (1.02, row), xycoords=("axes fraction", "data"), va="center", fontsize=8,
+        )
+    ax.set_yticks(range(len(teams)), teams)
+    ax.set_xlim(0, 1.0)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    style_axis(ax, title, "")
+    ax.set_xlabel("rejected raw rows / all the team's raw rows on one received day (bar: threshold)")
     fig.tight_layout()
     return fig
