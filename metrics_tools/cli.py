@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "structure": ("metrics_tools.structure.command:structure", "Check the project's layer rules from manifest.json."),
     "verification-docs": ("metrics_tools.verification_docs:verification_docs",
                           "Write (or --check) the 'How we know these numbers are right' page from the test run."),
-    "impact": ("metrics_tools.impact:impact", "Impact report: what a change does to the public numbers."),
+    "impact": ("metrics_tools.impact.command:impact", "Impact report: what a change does to the public numbers."),
 }
 
 

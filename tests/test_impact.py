@@ -27,30 +27,30 @@ import oracle
 from dbt_helpers import PROJECT_DIR, SEEDS_DIR
 
 sys.path.insert(0, str(PROJECT_DIR))
-from metrics_tools import impact  # noqa: E402
+from metrics_tools.impact import builds, compare, report  # noqa: E402
 
-SAMPLE = impact.Dataset("Sample seed")
+SAMPLE = builds.Dataset("Sample seed")
 DATA_QUALITY = "metrics_data_quality_daily"
 EVENT_VOLUME = "metrics_event_volume_daily"
 
 
 @pytest.fixture(scope="module")
-def base_build(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> impact.Build:
+def base_build(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> builds.Build:
     """The session's default build is the base (copied, then parsed where the impact report
     keeps its builds, so that every case re-parses only the files it edits)."""
-    build = impact.Build(PROJECT_DIR, tmp_path_factory.mktemp("impact_base"))
+    build = builds.Build(PROJECT_DIR, tmp_path_factory.mktemp("impact_base"))
     shutil.copyfile(default_db, build.db_path)
-    impact.run_dbt(["parse"], build, SAMPLE)
+    builds.run_dbt(["parse"], build, SAMPLE)
     return build
 
 
 def run_case(
-    base: impact.Build, work: Path, edit: Callable[[Path], None], models: list[str]
-) -> impact.DatasetImpact:
-    head = impact.copy_project(PROJECT_DIR, work / "project")
+    base: builds.Build, work: Path, edit: Callable[[Path], None], models: list[str]
+) -> compare.DatasetImpact:
+    head = builds.copy_project(PROJECT_DIR, work / "project")
     edit(head)
-    build = impact.build_change(head, base, work / "build", SAMPLE, models)
-    return impact.compare(base, build, SAMPLE.label, models)
+    build = builds.build_change(head, base, work / "build", SAMPLE, models)
+    return compare.compare(base, build, SAMPLE.label, models)
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -101,20 +101,20 @@ def expected_quality_diff(edited_seeds: Path) -> tuple[int, int, int]:
     return len(after.keys() - before.keys()), len(before.keys() - after.keys()), changed
 
 
-def moved_rows(result: impact.DatasetImpact) -> pd.DataFrame:
+def moved_rows(result: compare.DatasetImpact) -> pd.DataFrame:
     assert result.movements is not None, "clean/quarantine movement was not compared"
     return result.movements
 
 
-def changed_names(result: impact.DatasetImpact) -> set[str]:
+def changed_names(result: compare.DatasetImpact) -> set[str]:
     return {model.name for model in result.changed_models}
 
 
-def model(result: impact.DatasetImpact, name: str) -> impact.ModelDiff:
+def model(result: compare.DatasetImpact, name: str) -> compare.ModelDiff:
     return next(m for m in result.models if m.name == name)
 
 
-def test_tracking_plan_owner_change_moves_only_data_quality(base_build: impact.Build, tmp_path: Path) -> None:
+def test_tracking_plan_owner_change_moves_only_data_quality(base_build: builds.Build, tmp_path: Path) -> None:
     def edit(project: Path) -> None:
         text = (project / "seeds" / "tracking_plan.csv").read_text(encoding="utf-8")
         line = next(line for line in text.splitlines() if line.startswith("song_shared,"))
@@ -134,7 +134,7 @@ def test_tracking_plan_owner_change_moves_only_data_quality(base_build: impact.B
 
 
 def test_alias_rename_moves_the_alias_rows_to_quarantine(
-    base_build: impact.Build, base_outcomes: dict[int, tuple[str, str, str | None]], tmp_path: Path
+    base_build: builds.Build, base_outcomes: dict[int, tuple[str, str, str | None]], tmp_path: Path
 ) -> None:
     def edit(project: Path) -> None:
         replace_in(project / "seeds" / "event_aliases.csv", "app_launch,app_opened", "app_launch_v0,app_opened")
@@ -158,11 +158,11 @@ def test_alias_rename_moves_the_alias_rows_to_quarantine(
     volume = model(result, EVENT_VOLUME)
     assert volume.added == 0 and {c.column for c in volume.columns} <= {"events", "users"}
     assert all("event_name=app_opened" in c.abs_key for c in volume.columns)
-    text = impact.render([result], "base", "change")
+    text = report.render([result], "base", "change")
     assert "| app_opened" in text and "unplanned_event" in text and "No public numbers changed" not in text
 
 
-def test_funnel_step_change_moves_only_that_funnel(base_build: impact.Build, tmp_path: Path) -> None:
+def test_funnel_step_change_moves_only_that_funnel(base_build: builds.Build, tmp_path: Path) -> None:
     def edit(project: Path) -> None:
         replace_in(project / "seeds" / "funnel_steps.csv", "search_to_play,2,song_played", "search_to_play,2,song_liked")
 
@@ -188,7 +188,7 @@ def edit_event_volume(old: str, new: str) -> Callable[[Path], None]:
 
 
 def test_metric_sql_change_names_the_model_the_column_and_the_downstream(
-    base_build: impact.Build, tmp_path: Path
+    base_build: builds.Build, tmp_path: Path
 ) -> None:
     edit = edit_event_volume("cast(sum(user_events.events) as bigint)", "cast(sum(user_events.events) + 1 as bigint)")
     result = run_case(base_build, tmp_path, edit, [EVENT_VOLUME, DATA_QUALITY])
@@ -202,22 +202,22 @@ def test_metric_sql_change_names_the_model_the_column_and_the_downstream(
     assert result.downstream["exposures"] == readers
 
 
-def test_comment_only_change_reports_nothing(base_build: impact.Build, tmp_path: Path) -> None:
+def test_comment_only_change_reports_nothing(base_build: builds.Build, tmp_path: Path) -> None:
     edit = edit_event_volume("-- One row per person", "-- A reviewer's note. One row per person")
     result = run_case(base_build, tmp_path, edit, [EVENT_VOLUME, DATA_QUALITY])
     assert not result.moved and moved_rows(result).empty
-    text = impact.render([result], "base", "change")
+    text = report.render([result], "base", "change")
     assert "No public numbers changed" in text
     assert not re.search(r"^\|", text, flags=re.MULTILINE), "a comment-only report lists nothing"
 
 
 def test_impact_command_has_help() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "metrics_tools.impact", "--help"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "metrics_tools", "impact", "--help"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "--base" in result.stdout
 
 
 def test_unknown_base_ref_fails_in_one_line(tmp_path: Path) -> None:
-    with pytest.raises(impact.ImpactError, match="no-such-ref"):
-        impact.export_ref("no-such-ref-xyz", PROJECT_DIR, tmp_path / "base")
+    with pytest.raises(builds.ImpactError, match="no-such-ref"):
+        builds.export_ref("no-such-ref-xyz", PROJECT_DIR, tmp_path / "base")
