@@ -220,13 +220,19 @@ def copy_project(source: Path, destination: Path) -> Path:
 
 
 def generate_dataset(project_dir: Path, output: Path) -> Path | None:
-    """A small generated raw file (the project's generator), or None when there is none."""
-    generator = project_dir / "scripts" / "generate_events.py"
-    if not generator.exists():
+    """A small generated raw file written by that project's own generator (the `metrics_tools`
+    package, or the older `scripts/generate_events.py`), or None when it has none."""
+    if (project_dir / "metrics_tools" / "generate").is_dir():
+        command = [sys.executable, "-m", "metrics_tools", "generate"]
+    elif (project_dir / "scripts" / "generate_events.py").exists():
+        command = [sys.executable, str(project_dir / "scripts" / "generate_events.py")]
+    else:
         return None
+    env = {**os.environ, "PYTHONPATH": str(project_dir)}
     subprocess.run(
-        [sys.executable, str(generator), *GENERATED_ARGS, "--output", str(output)],
+        [*command, *GENERATED_ARGS, "--output", str(output)],
         cwd=project_dir,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
