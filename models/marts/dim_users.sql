@@ -28,8 +28,8 @@ final as (
     select
         user_key,
         first_seen_at,
-        cast(first_seen_at as date) as first_seen_date,
-        cast({{ dbt.date_trunc('week', 'first_seen_at') }} as date) as first_seen_week_start_date,
+        {{ reporting_date('first_seen_at') }} as first_seen_date,
+        cast({{ dbt.date_trunc('week', reporting_date('first_seen_at')) }} as date) as first_seen_week_start_date,
         first_platform,
         first_country,
         first_app_version,
