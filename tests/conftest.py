@@ -24,12 +24,17 @@ def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(raw CSV, DuckDB file): `generate_events.py --seed 7 --users 600 --days 45`, built once."""
+    """(raw CSV, DuckDB file): `generate_events.py --seed 7 --users 600 --start-date 2025-10-12
+    --days 171`, built once. The range crosses the autumn 2025 and spring 2026 daylight-saving
+    changes of both the US and the EU (tests/test_time_zone.py builds it in other zones)."""
     work = tmp_path_factory.mktemp("generated_build")
     raw_path = work / "raw.csv"
     assert GENERATOR.exists(), f"missing generator {GENERATOR}"
     result = subprocess.run(
-        [sys.executable, str(GENERATOR), "--seed", "7", "--users", "600", "--days", "45", "--output", str(raw_path)],
+        [
+            sys.executable, str(GENERATOR), "--seed", "7", "--users", "600",
+            "--start-date", "2025-10-12", "--days", "171", "--output", str(raw_path),
+        ],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
