@@ -218,12 +218,7 @@ def crafted(tmp_path_factory: pytest.TempPathFactory) -> Crafted:
         writer.writeheader()
         writer.writerows(CRAFTED_ROWS)
     db_path = work / "crafted.duckdb"
-    build_project(
-        db_path,
-        raw_events_path=raw_path,
-        extra_vars={"reporting_timezone": CRAFTED_ZONE},
-        select=" ".join(["+" + model for model in CRAFTED_MODELS + ["dim_user_history", "fct_events"]]),
-    )
+    build_project(db_path, raw_events_path=raw_path, extra_vars={"reporting_timezone": CRAFTED_ZONE})
     return Crafted(raw_path, db_path)
 
 
@@ -233,7 +228,8 @@ def test_event_at_2330_on_the_spring_forward_day(crafted: Crafted) -> None:
     assert crafted.row("metrics_active_users_daily", {"activity_date": D("2026-03-08")})["dau"] == 2
     assert crafted.row("metrics_new_users_daily", {"activity_date": D("2026-03-08")})["new_users"] == 2
     assert crafted.row("metrics_active_users_daily", {"activity_date": D("2026-03-09")})["dau"] == 1
-    assert crafted.row("metrics_active_users_daily", {"activity_date": D("2026-03-07")})["dau"] == 0
+    days = crafted.sql["metrics_active_users_daily"]["activity_date"].map(oracle.normalize_cell)
+    assert min(days) == D("2026-03-08")
 
 
 def test_sessions_across_the_fall_back_hour(crafted: Crafted) -> None:

@@ -7,14 +7,15 @@ with events as (
 ),
 
 observed as (
-    -- Each event's own non-empty values (empty text is no value).
+    -- Each event's own non-empty values (empty or blank text is no value, as in dim_users).
     select
         user_key,
         event_id,
         event_at,
-        nullif(trim({{ json_text('properties', '$.plan') }}), '') as plan,
-        nullif(trim(country), '') as country,
-        nullif(trim(platform), '') as platform
+        {{ plan_property('properties') }} as plan,
+        -- Staging already made empty country and platform null.
+        country,
+        platform
     from events
 ),
 

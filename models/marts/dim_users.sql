@@ -16,8 +16,8 @@ users as (
         max(event_date) filter (where is_active) as last_active_date,
         min(event_date) filter (where is_revenue) as first_paid_date,
         coalesce({{ exact_sum("revenue_usd") }}, 0) as lifetime_revenue_usd,
-        {{ first_by(json_text('properties', '$.plan'), ['event_at', 'event_id'], descending=true) }}
-        filter (where {{ json_text('properties', '$.plan') }} is not null) as latest_plan,
+        {{ first_by(plan_property('properties'), ['event_at', 'event_id'], descending=true) }}
+        filter (where {{ plan_property('properties') }} is not null) as latest_plan,
         bool_or(user_id is not null) as is_identified,
         count(*) as events
     from events
