@@ -138,7 +138,7 @@ def write_with_crafted_rows(raw_path: Path, out_path: Path) -> Path:
     text = raw_path.read_text(encoding="utf-8")
     with open(out_path, "w", newline="", encoding="utf-8") as handle:
         handle.write(text if text.endswith("\n") else text + "\n")
-        csv.DictWriter(handle, fieldnames=list(oracle.RAW_COLUMNS)).writerows(CRAFTED_ROWS)
+        csv.DictWriter(handle, fieldnames=list(oracle.RAW_COLUMNS), lineterminator="\n").writerows(CRAFTED_ROWS)
     return out_path
 
 
