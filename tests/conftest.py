@@ -65,7 +65,8 @@ def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _generated_build(folder: Path) -> None:
     raw_path = folder / "raw.csv"
     result = subprocess.run(
-        [*GENERATOR, "--seed", "7", "--users", "600", "--days", "45", "--output", str(raw_path)],
+        [*GENERATOR, "--seed", "7", "--users", "600", "--start-date", "2025-10-12", "--days", "171",
+         "--output", str(raw_path)],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
@@ -77,7 +78,9 @@ def _generated_build(folder: Path) -> None:
 
 @pytest.fixture(scope="session")
 def generated_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(raw CSV, DuckDB file): `metrics_tools generate --seed 7 --users 600 --days 45`, built once."""
+    """(raw CSV, DuckDB file): `metrics_tools generate --seed 7 --users 600 --start-date 2025-10-12
+    --days 171`, built once. The range crosses the autumn 2025 and spring 2026 daylight-saving
+    changes of both the US and the EU (tests/test_time_zone.py builds it in other zones)."""
     folder = shared_build(tmp_path_factory, "generated_build", _generated_build)
     return folder / "raw.csv", folder / "generated.duckdb"
 

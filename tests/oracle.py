@@ -22,9 +22,11 @@ import sys
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -380,8 +382,31 @@ def parse_timestamp_us(text: str | None) -> int | None:
     return local_us - offset_us
 
 
+# Reporting time zone (contract v2): every date is the calendar day of the instant in this zone.
+# None is UTC, the v1 path. Set it with `reporting_timezone(name)` around classify/compute.
+REPORTING_ZONE: ZoneInfo | None = None
+
+
+@contextmanager
+def reporting_timezone(name: str) -> Iterator[None]:
+    """Within the block, `us_to_date` (hence every date the oracles derive) is local to `name`."""
+    global REPORTING_ZONE
+    previous = REPORTING_ZONE
+    REPORTING_ZONE = None if name == "UTC" else ZoneInfo(name)
+    try:
+        yield
+    finally:
+        REPORTING_ZONE = previous
+
+
 def us_to_date(us: int) -> date:
-    return EPOCH_DATE + timedelta(days=us // US_PER_DAY)
+    if REPORTING_ZONE is None:
+        return EPOCH_DATE + timedelta(days=us // US_PER_DAY)
+    try:
+        instant = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=us)
+        return instant.astimezone(REPORTING_ZONE).date()
+    except OverflowError:  # beyond year 9999: no zone rules there, read it as UTC
+        return EPOCH_DATE + timedelta(days=us // US_PER_DAY)
 
 
 def us_to_datetime(us: int) -> datetime | None:

@@ -1,7 +1,8 @@
 """Every public metric model, compared cell by cell with the independent Python oracle.
 
 Two datasets: the committed `raw_events` seed (the session-wide `default_db` build) and a second
-one made by `python -m metrics_tools generate --seed 7 --users 600 --days 45`, built into a temporary
+one made by `python -m metrics_tools generate --seed 7 --users 600 --start-date 2025-10-12 --days 171`
+(crossing the US and EU daylight-saving changes), built into a temporary
 DuckDB file. Run with `-s` to see how many cells were compared per model.
 """
 

@@ -15,7 +15,7 @@
     {{ return(['session_gap_minutes', 'future_tolerance_hours', 'wau_window_days', 'mau_window_days',
                'retention_day_numbers', 'retention_max_week_number', 'default_plan',
                'personal_data_property_keys', 'earliest_valid_time', 'latest_valid_time',
-               'placeholder_ids', 'session_end_label']) }}
+               'placeholder_ids', 'session_end_label', 'reporting_timezone']) }}
 {%- endmacro %}
 
 {#- The database of the input-state tables: the target's, on engines that have one (Spark has

@@ -33,7 +33,7 @@
 {% macro funnel_reported_progress(progress_relation, calendar_relation) -%}
     select progress.*
     from {{ progress_relation }} as progress
-    where cast(progress.window_ends_at as date) <= (
+    where {{ reporting_date('progress.window_ends_at') }} <= (
         select max(calendar.calendar_date) from {{ calendar_relation }} as calendar
     )
 {%- endmacro %}

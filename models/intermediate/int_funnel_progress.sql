@@ -68,7 +68,7 @@ entry_candidates as (
             partition by
                 funnel_name,
                 user_key,
-                case when entry_rule = 'first_per_day' then cast(event_at as date) end
+                case when entry_rule = 'first_per_day' then {{ reporting_date('event_at') }} end
             order by event_at, event_id
         ) as candidate_number
     from step_events
@@ -305,7 +305,7 @@ final as (
         reached_steps.user_key,
         cast(reached_steps.step_number as integer) as step_number,
         reached_steps.entry_at,
-        cast(reached_steps.entry_at as date) as entry_date,
+        {{ reporting_date('reached_steps.entry_at') }} as entry_date,
         reached_steps.reached_at,
         reached_steps.window_ends_at,
         reached_steps.entry_platform,

@@ -28,7 +28,7 @@ final as (
         session_number,
         session_start_at,
         session_end_at,
-        cast(session_start_at as date) as session_date,
+        {{ reporting_date('session_start_at') }} as session_date,
         {{ seconds_between('session_start_at', 'session_end_at') }} as session_seconds,
         events,
         active_events,

@@ -16,8 +16,8 @@ users as (
         max(event_date) filter (where is_active) as last_active_date,
         min(event_date) filter (where is_revenue) as first_paid_date,
         coalesce({{ exact_sum("revenue_usd") }}, 0) as lifetime_revenue_usd,
-        {{ first_by(json_text('properties', '$.plan'), ['event_at', 'event_id'], descending=true) }}
-        filter (where {{ json_text('properties', '$.plan') }} is not null) as latest_plan,
+        {{ first_by(plan_property('properties'), ['event_at', 'event_id'], descending=true) }}
+        filter (where {{ plan_property('properties') }} is not null) as latest_plan,
         bool_or(user_id is not null) as is_identified,
         count(*) as events
     from events
@@ -28,8 +28,8 @@ final as (
     select
         user_key,
         first_seen_at,
-        cast(first_seen_at as date) as first_seen_date,
-        cast({{ dbt.date_trunc('week', 'first_seen_at') }} as date) as first_seen_week_start_date,
+        {{ reporting_date('first_seen_at') }} as first_seen_date,
+        cast({{ dbt.date_trunc('week', reporting_date('first_seen_at')) }} as date) as first_seen_week_start_date,
         first_platform,
         first_country,
         first_app_version,

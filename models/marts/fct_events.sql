@@ -21,6 +21,7 @@ final as (
         events.session_id,
         events.event_at,
         events.event_date,
+        {{ reporting_local_time('events.event_at') }} as event_local_time,
         events.received_at,
         events.platform,
         events.app_version,

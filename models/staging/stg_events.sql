@@ -23,7 +23,7 @@ final as (
         validated.user_id,
         validated.device_id,
         validated.event_at,
-        cast(validated.event_at as date) as event_date,
+        {{ reporting_date('validated.event_at') }} as event_date,
         validated.received_at,
         validated.platform,
         validated.app_version,

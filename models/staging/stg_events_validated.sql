@@ -354,7 +354,7 @@ final as (
         device_id,
         event_at,
         received_at,
-        cast(received_at as date) as received_date,
+        {{ reporting_date('received_at') }} as received_date,
         platform,
         app_version,
         country,
