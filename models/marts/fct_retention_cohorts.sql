@@ -9,7 +9,7 @@ with events as (
 ),
 
 definitions as (
-    select * from {{ ref('int_retention_definitions') }}
+    select * from {{ ref('dim_retention_definitions') }}
 ),
 
 start_events as (

@@ -1,7 +1,7 @@
 {#- One row per person and ISO week in which they were active, with the number of distinct active
     days: the shared input of stickiness, lifecycle and weekly retention. -#}
 with user_activity as (
-    select * from {{ ref('int_user_activity_daily') }}
+    select * from {{ ref('fct_user_days') }}
 ),
 
 final as (

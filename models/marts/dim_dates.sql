@@ -1,7 +1,7 @@
 {#- The reporting days: from the first day with a clean event to data end (the day before the
     latest clean event's day, the last complete day). Every daily metric is built on it. -#}
 with user_activity as (
-    select * from {{ ref('int_user_activity_daily') }}
+    select * from {{ ref('fct_user_days') }}
 ),
 
 bounds as (

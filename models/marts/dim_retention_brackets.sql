@@ -1,8 +1,8 @@
 {#- The brackets of each retention definition: one row per bracket, parsed from the seed's text
     (`0,1,2,3,4-7`). A bracket that is not a period number or an inclusive range `a-b` keeps null
-    period numbers; the tests of int_retention_definitions report it. -#}
+    period numbers; the test retention_definitions_are_valid reports it. -#}
 with definitions as (
-    select * from {{ ref('int_retention_definitions') }}
+    select * from {{ ref('dim_retention_definitions') }}
 ),
 
 items as (

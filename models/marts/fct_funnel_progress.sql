@@ -14,11 +14,11 @@ with events as (
 ),
 
 funnel_definitions as (
-    select * from {{ ref('int_funnel_definitions') }}
+    select * from {{ ref('dim_funnels') }}
 ),
 
 funnel_steps as (
-    select * from {{ ref('int_funnel_steps') }}
+    select * from {{ ref('dim_funnel_steps') }}
 ),
 
 ordered_events as (

@@ -3,7 +3,7 @@
 {{ config(materialized='view') }}
 
 with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+    select * from {{ ref('dim_dates') }}
 ),
 
 months as (

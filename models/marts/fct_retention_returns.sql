@@ -10,11 +10,11 @@ with events as (
 ),
 
 cohorts as (
-    {{ rows_of_affected_users(ref('int_retention_cohorts')) }}
+    {{ rows_of_affected_users(ref('fct_retention_cohorts')) }}
 ),
 
 definitions as (
-    select * from {{ ref('int_retention_definitions') }}
+    select * from {{ ref('dim_retention_definitions') }}
 ),
 
 return_events as (
