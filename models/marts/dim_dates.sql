@@ -1,15 +1,16 @@
 {#- The reporting days: from the first day with a clean event to data end (the day before the
     latest clean event's day, the last complete day). Every daily metric is built on it. -#}
-with user_activity as (
-    select * from {{ ref('fct_user_days') }}
+with events as (
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 bounds as (
-    -- User-days hold every clean event's day, at a fraction of the events' size.
+    -- Read from the events rather than the user-days built on them, so that every metric sits
+    -- one model closer to the raw events; the min and max of one date column is a cheap scan.
     select
-        min(activity_date) as first_data_date,
-        cast({{ dbt.dateadd('day', -1, 'max(activity_date)') }} as date) as data_end_date
-    from user_activity
+        min(event_date) as first_data_date,
+        cast({{ dbt.dateadd('day', -1, 'max(event_date)') }} as date) as data_end_date
+    from events
 ),
 
 days as (

@@ -2,9 +2,13 @@
     the same session (clean events ordered by time, then event id), or `(session end)` when there
     is none. One row per person, ISO week of the first event, event and next event, with the
     count. A function of one person's events, rebuilt per person. -#}
-{{ per_person_incremental_config() }}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-with events as (
+with affected_users as (
+    {{ affected_users(ref('int_affected_users')) }}
+),
+
+events as (
     {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 

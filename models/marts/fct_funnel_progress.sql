@@ -5,11 +5,14 @@
     constant and the exclusion steps (decision 0007). A function of one person's events, so it is
     rebuilt per person like the other per-person models; the public funnel metrics only count
     these rows. -#}
-{{ per_person_incremental_config() }}
--- depends_on: {{ ref('tracking_plan') }}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 {%- set max_step_number = funnel_max_step_number() %}
 
-with events as (
+with affected_users as (
+    {{ affected_users(ref('int_affected_users')) }}
+),
+
+events as (
     {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 

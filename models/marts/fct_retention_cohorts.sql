@@ -2,9 +2,13 @@
     first-time definition puts a person in one cohort, at their first start event ever; a recurring
     one puts them in the cohort of every period in which they had a start event, starting at their
     first start event of that period. A function of one person's events, rebuilt per person. -#}
-{{ per_person_incremental_config() }}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-with events as (
+with affected_users as (
+    {{ affected_users(ref('int_affected_users')) }}
+),
+
+events as (
     {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 

@@ -3,9 +3,13 @@
     number the calendar periods between the start event's period and the return event's; rolling
     24-hour windows number whole 24-hour spans from the start instant. A function of one person's
     events, rebuilt per person; the public metric adds data end and the brackets. -#}
-{{ per_person_incremental_config() }}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-with events as (
+with affected_users as (
+    {{ affected_users(ref('int_affected_users')) }}
+),
+
+events as (
     {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 

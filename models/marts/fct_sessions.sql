@@ -1,8 +1,12 @@
 {#- One row per session: when it started and ended, on which day (the day it starts) and
     how long it lasted (last minus first event time). -#}
-{{ per_person_incremental_config() }}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-with events as (
+with affected_users as (
+    {{ affected_users(ref('int_affected_users')) }}
+),
+
+events as (
     {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 

@@ -1,8 +1,12 @@
 {#- One row per user and day with any clean event: how much they did and whether any of it was
     activity (an is_active event). Metrics count a user-day as active only when has_active_event. -#}
-{{ per_person_incremental_config() }}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-with events as (
+with affected_users as (
+    {{ affected_users(ref('int_affected_users')) }}
+),
+
+events as (
     {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 

@@ -1,8 +1,12 @@
 {#- Clean events per person, day and event name: the per-person input of the event volume
     metric, so a daily run recounts only the people whose events changed. -#}
-{{ per_person_incremental_config() }}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-with events as (
+with affected_users as (
+    {{ affected_users(ref('int_affected_users')) }}
+),
+
+events as (
     {{ rows_of_affected_users(ref('int_events_sessionized')) }}
 ),
 
