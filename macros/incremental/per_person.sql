@@ -9,12 +9,8 @@
 
         {{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-        with affected_users as (
-            {{ affected_users(ref('int_affected_users')) }}
-        ),
-
-        events as (
-            {{ rows_of_affected_users(ref('int_events_sessionized')) }}
+        with events as (
+            {{ rows_of_affected_users(ref('int_events_sessionized'), ref('int_affected_users')) }}
         ), ... -#}
 
 {#- The people whose rows this model must rebuild: everyone on a full build, else those logged
@@ -28,19 +24,20 @@
 {%- endmacro %}
 
 {#- The rows of a per-person relation that this model must rebuild: all rows on a full build,
-    else the rows of the people in the model's `affected_users` CTE. -#}
-{% macro rows_of_affected_users(relation) -%}
+    else the rows of the people logged as affected since the model's last run. -#}
+{% macro rows_of_affected_users(relation, affected_users_relation) -%}
     select * from {{ relation }}
     {%- if is_incremental() %}
-    where user_key in (select affected_users.user_key from affected_users)
+    where user_key in ({{ affected_users(affected_users_relation) }})
     {%- endif %}
 {%- endmacro %}
 
 {#- The custom incremental strategy `per_person` (dbt calls get_incremental_<strategy>_sql):
     delete the rows of every person logged as affected, including people who no longer have any
     event (their events moved to another person), then insert the rebuilt rows. The people are
-    read from the same log, with the same stamp, as the model's `affected_users` CTE: the model's
-    rows were computed before this statement runs, so both see the same target. -#}
+    read from the same log (the model's ref), with the same stamp, as rows_of_affected_users did
+    in the model: the model's rows were computed before this statement runs, so both see the same
+    target. -#}
 {% macro get_incremental_per_person_sql(arg_dict) -%}
     {%- set target_relation = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}

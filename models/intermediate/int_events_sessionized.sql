@@ -2,12 +2,8 @@
     longer than the session gap (var session_gap_minutes); it starts at its first event. -#}
 {{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-with affected_users as (
-    {{ affected_users(ref('int_affected_users')) }}
-),
-
-events as (
-    {{ rows_of_affected_users(ref('stg_events')) }}
+with events as (
+    {{ rows_of_affected_users(ref('stg_events'), ref('int_affected_users')) }}
 ),
 
 with_gaps as (

@@ -8,12 +8,8 @@
 {{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 {%- set max_step_number = funnel_max_step_number() %}
 
-with affected_users as (
-    {{ affected_users(ref('int_affected_users')) }}
-),
-
-events as (
-    {{ rows_of_affected_users(ref('int_events_sessionized')) }}
+with events as (
+    {{ rows_of_affected_users(ref('int_events_sessionized'), ref('int_affected_users')) }}
 ),
 
 funnel_definitions as (

@@ -5,16 +5,12 @@
     events, rebuilt per person; the public metric adds data end and the brackets. -#}
 {{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-with affected_users as (
-    {{ affected_users(ref('int_affected_users')) }}
-),
-
-events as (
-    {{ rows_of_affected_users(ref('int_events_sessionized')) }}
+with events as (
+    {{ rows_of_affected_users(ref('int_events_sessionized'), ref('int_affected_users')) }}
 ),
 
 cohorts as (
-    {{ rows_of_affected_users(ref('fct_retention_cohorts')) }}
+    {{ rows_of_affected_users(ref('fct_retention_cohorts'), ref('int_affected_users')) }}
 ),
 
 definitions as (

@@ -2,12 +2,8 @@
     metric, so a daily run recounts only the people whose events changed. -#}
 {{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
-with affected_users as (
-    {{ affected_users(ref('int_affected_users')) }}
-),
-
-events as (
-    {{ rows_of_affected_users(ref('int_events_sessionized')) }}
+with events as (
+    {{ rows_of_affected_users(ref('int_events_sessionized'), ref('int_affected_users')) }}
 ),
 
 final as (
