@@ -1,4 +1,4 @@
-{{ config(store_failures=true, group='product_analytics') }}
+{{ config(store_failures=true, group='data_platform') }}
 {#- Every rule of the `retention_definitions` seed, checked on its staged rows. Each failing row
     names the definition, the column and the value (`invalid_value`), and says what is wrong. -#}
 with definitions as (
