@@ -268,7 +268,7 @@ def test_every_var_that_shapes_results_is_an_input() -> None:
     """A var added to dbt_project.yml is either listed in input_state_vars() (a change to it
     rebuilds) or is a run-steering var: never silently left out of the input state."""
     project_vars = set(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"])
-    macro = (PROJECT_DIR / "macros" / "input_state.sql").read_text()
+    macro = (PROJECT_DIR / "macros" / "incremental" / "input_state.sql").read_text()
     listed = set(re.findall(r"'([a-z_]+)'", macro[macro.index("macro input_state_vars"):macro.index("endmacro")]))
     assert project_vars - STEERING_VARS == listed, (
         f"not in input_state_vars(): {sorted(project_vars - STEERING_VARS - listed)}; "
