@@ -2,7 +2,7 @@
     (`0,1,2,3,4-7`). A bracket that is not a period number or an inclusive range `a-b` keeps null
     period numbers; the test retention_definitions_are_valid reports it. -#}
 with definitions as (
-    select * from {{ ref('dim_retention_definitions') }}
+    select * from {{ ref('stg_retention_definitions') }}
 ),
 
 items as (
