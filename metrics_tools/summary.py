@@ -33,7 +33,7 @@ RETENTION_DAYS = (1, 7, 30)
 # Tables whose run stamp says when a build last wrote data (the newest one wins).
 RUN_STAMPS = (
     ("marts", "dim_users", "processed_at"),
-    ("intermediate", "int_user_activity_daily", "processed_at"),
+    ("marts", "fct_user_days", "processed_at"),
     ("staging", "stg_events_validated", "written_at"),
 )
 

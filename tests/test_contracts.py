@@ -52,4 +52,4 @@ def test_removing_or_retyping_a_public_column_fails_the_build(tmp_path: Path) ->
         assert column in message and mismatch in message, message
     # The models that were not touched still build: the failures are the contracts, nothing else.
     assert "OK created sql table model metrics.metrics_active_users_daily" not in text
-    assert "OK created sql table model intermediate." in text
+    assert "OK created sql table model marts." in text

@@ -340,7 +340,8 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 FUNNELS_HEADER = ["funnel_name", "description", "owner_team", "order_mode", "entry_rule",
                   "conversion_window_hours", "hold_constant"]
-STAGED_FUNNEL_SEEDS = ["funnel_steps", "funnels", "tracking_plan", "int_funnel_steps", "int_funnel_definitions"]
+STAGED_FUNNEL_SEEDS = ["funnel_steps", "funnels", "tracking_plan", "stg_funnel_steps", "stg_funnels", "dim_funnel_steps",
+                       "dim_funnels"]
 
 
 def test_old_funnel_steps_file_and_empty_funnels_seed_build(tmp_path: Path) -> None:
@@ -355,11 +356,11 @@ def test_old_funnel_steps_file_and_empty_funnels_seed_build(tmp_path: Path) -> N
     con = duckdb.connect(str(tmp_path / "old.duckdb"), read_only=True)
     try:
         steps = con.execute(
-            f"select step_type, max_hours_from_previous from {oracle.find_relation(con, 'intermediate', 'int_funnel_steps')}"
+            f"select step_type, max_hours_from_previous from {oracle.find_relation(con, 'marts', 'dim_funnel_steps')}"
         ).fetchall()
         settings = con.execute(
             "select order_mode, entry_rule, window_hours, hold_kind, has_default_settings from "
-            f"{oracle.find_relation(con, 'intermediate', 'int_funnel_definitions')}"
+            f"{oracle.find_relation(con, 'marts', 'dim_funnels')}"
         ).fetchall()
     finally:
         con.close()

@@ -43,13 +43,13 @@ PUBLIC_MODELS = [
 # Per-person models are rebuilt incrementally; they must match too (minus the load stamp).
 PER_PERSON_MODELS = {
     "intermediate.int_events_sessionized": "processed_at",
-    "intermediate.int_user_activity_daily": "processed_at",
-    "intermediate.int_sessions": "processed_at",
-    "intermediate.int_user_events_daily": "processed_at",
-    "intermediate.int_funnel_progress": "processed_at",
-    "intermediate.int_retention_cohorts": "processed_at",
-    "intermediate.int_retention_returns": "processed_at",
-    "intermediate.int_event_transitions": "processed_at",
+    "marts.fct_user_days": "processed_at",
+    "marts.fct_sessions": "processed_at",
+    "marts.fct_user_event_days": "processed_at",
+    "marts.fct_funnel_progress": "processed_at",
+    "marts.fct_retention_cohorts": "processed_at",
+    "marts.fct_retention_returns": "processed_at",
+    "marts.fct_event_transitions": "processed_at",
     "marts.dim_users": "processed_at",
     "marts.fct_events": "processed_at",
 }

@@ -235,7 +235,7 @@ def _kill_when(process: subprocess.Popen[str], needle: str, timeout: float = 300
 KILL_POINTS = (
     "START hook: product_metrics.on-run-start",
     "START sql incremental model staging.stg_events_validated",
-    "START sql incremental model intermediate.int_sessions",
+    "START sql incremental model marts.fct_sessions",
     "START sql table model metrics.metrics_active_users_daily",
     "START hook: product_metrics.on-run-end",
 )

@@ -6,7 +6,7 @@
         {{ return(1) }}
     {%- endif -%}
     {%- set result = run_query(
-        "select coalesce(max(step_number), 1) from " ~ ref('int_funnel_steps') ~ " where step_type = 'step'"
+        "select coalesce(max(step_number), 1) from " ~ ref('dim_funnel_steps') ~ " where step_type = 'step'"
     ) -%}
     {{ return([result.columns[0].values()[0] | int, 1] | max) }}
 {%- endmacro %}

@@ -1,9 +1,9 @@
 {#- Clean events with their session. A session is a run of one user's clean events with no gap
     longer than the session gap (var session_gap_minutes); it starts at its first event. -#}
-{{ per_person_incremental_config() }}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
 with events as (
-    {{ rows_of_affected_users(ref('stg_events')) }}
+    {{ rows_of_affected_users(ref('stg_events'), ref('int_affected_users')) }}
 ),
 
 with_gaps as (

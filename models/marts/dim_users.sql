@@ -1,9 +1,9 @@
 {#- One row per person (user_key) with any clean event. first_seen_date is the day of the
     earliest *active* event over all history (passive events do not make a user "seen"). -#}
-{{ per_person_incremental_config() }}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
 with events as (
-    {{ rows_of_affected_users(ref('int_events_sessionized')) }}
+    {{ rows_of_affected_users(ref('int_events_sessionized'), ref('int_affected_users')) }}
 ),
 
 users as (

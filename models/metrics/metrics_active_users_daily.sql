@@ -1,9 +1,9 @@
 with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+    select * from {{ ref('dim_dates') }}
 ),
 
 user_activity as (
-    select * from {{ ref('int_user_activity_daily') }}
+    select * from {{ ref('fct_user_days') }}
 ),
 
 active_user_days as (

@@ -1,5 +1,5 @@
 with event_outcomes as (
-    select * from {{ ref('int_event_outcomes_daily') }}
+    select * from {{ ref('fct_event_outcomes_daily') }}
 ),
 
 final as (

@@ -1,9 +1,9 @@
 with complete_weeks as (
-    select * from {{ ref('int_reporting_weeks') }}
+    select * from {{ ref('dim_weeks') }}
 ),
 
 transitions as (
-    select * from {{ ref('int_event_transitions') }}
+    select * from {{ ref('fct_event_transitions') }}
 ),
 
 weekly as (

@@ -1,9 +1,9 @@
 with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+    select * from {{ ref('dim_dates') }}
 ),
 
 user_events as (
-    select * from {{ ref('int_user_events_daily') }}
+    select * from {{ ref('fct_user_event_days') }}
 ),
 
 final as (

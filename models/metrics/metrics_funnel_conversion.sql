@@ -4,7 +4,7 @@ with funnel_conversion as (
 ),
 
 funnel_definitions as (
-    select * from {{ ref('int_funnel_definitions') }}
+    select * from {{ ref('dim_funnels') }}
 ),
 
 final as (

@@ -1,13 +1,13 @@
 with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+    select * from {{ ref('dim_dates') }}
 ),
 
 funnel_progress as (
-    select * from {{ ref('int_funnel_progress') }}
+    select * from {{ ref('fct_funnel_progress') }}
 ),
 
 funnel_steps as (
-    select * from {{ ref('int_funnel_steps') }}
+    select * from {{ ref('dim_funnel_steps') }}
 ),
 
 reported_reached_steps as (

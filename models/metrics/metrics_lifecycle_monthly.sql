@@ -1,5 +1,5 @@
 with complete_months as (
-    select * from {{ ref('int_reporting_months') }}
+    select * from {{ ref('dim_months') }}
 ),
 
 users as (
@@ -7,7 +7,7 @@ users as (
 ),
 
 active_months as (
-    select * from {{ ref('int_user_activity_monthly') }}
+    select * from {{ ref('fct_user_months') }}
 ),
 
 periods as (

@@ -1,21 +1,21 @@
 with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+    select * from {{ ref('dim_dates') }}
 ),
 
 definitions as (
-    select * from {{ ref('int_retention_definitions') }}
+    select * from {{ ref('dim_retention_definitions') }}
 ),
 
 brackets as (
-    select * from {{ ref('int_retention_brackets') }}
+    select * from {{ ref('dim_retention_brackets') }}
 ),
 
 cohorts as (
-    select * from {{ ref('int_retention_cohorts') }}
+    select * from {{ ref('fct_retention_cohorts') }}
 ),
 
 returns as (
-    select * from {{ ref('int_retention_returns') }}
+    select * from {{ ref('fct_retention_returns') }}
 ),
 
 data_end as (

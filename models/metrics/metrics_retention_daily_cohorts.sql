@@ -1,5 +1,5 @@
 with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+    select * from {{ ref('dim_dates') }}
 ),
 
 users as (
@@ -7,7 +7,7 @@ users as (
 ),
 
 user_activity as (
-    select * from {{ ref('int_user_activity_daily') }}
+    select * from {{ ref('fct_user_days') }}
 ),
 
 data_end as (

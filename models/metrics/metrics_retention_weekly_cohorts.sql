@@ -1,5 +1,5 @@
 with complete_weeks as (
-    select * from {{ ref('int_reporting_weeks') }}
+    select * from {{ ref('dim_weeks') }}
 ),
 
 users as (
@@ -7,7 +7,7 @@ users as (
 ),
 
 active_weeks as (
-    select * from {{ ref('int_user_activity_weekly') }}
+    select * from {{ ref('fct_user_weeks') }}
 ),
 
 week_numbers as (

@@ -1,9 +1,9 @@
 with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+    select * from {{ ref('dim_dates') }}
 ),
 
 sessions as (
-    select * from {{ ref('int_sessions') }}
+    select * from {{ ref('fct_sessions') }}
 ),
 
 daily_sessions as (

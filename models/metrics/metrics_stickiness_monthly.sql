@@ -1,9 +1,9 @@
 with complete_months as (
-    select * from {{ ref('int_reporting_months') }}
+    select * from {{ ref('dim_months') }}
 ),
 
 active_months as (
-    select * from {{ ref('int_user_activity_monthly') }}
+    select * from {{ ref('fct_user_months') }}
 ),
 
 periods as (

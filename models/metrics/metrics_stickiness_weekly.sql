@@ -1,9 +1,9 @@
 with complete_weeks as (
-    select * from {{ ref('int_reporting_weeks') }}
+    select * from {{ ref('dim_weeks') }}
 ),
 
 active_weeks as (
-    select * from {{ ref('int_user_activity_weekly') }}
+    select * from {{ ref('fct_user_weeks') }}
 ),
 
 periods as (

@@ -5,7 +5,7 @@
     `complete_month` are the period's first day when the whole period lies inside the data (first
     day of data to data end), else null, so partial first and last periods group apart. -#}
 with calendar as (
-    select * from {{ ref('int_reporting_calendar') }}
+    select * from {{ ref('dim_dates') }}
 ),
 
 final as (

@@ -1,12 +1,12 @@
-{{ config(store_failures=true) }}
+{{ config(store_failures=true, group='data_platform') }}
 {#- Every rule of the `retention_definitions` seed, checked on its staged rows. Each failing row
     names the definition, the column and the value (`invalid_value`), and says what is wrong. -#}
 with definitions as (
-    select * from {{ ref('int_retention_definitions') }}
+    select * from {{ ref('stg_retention_definitions') }}
 ),
 
 brackets as (
-    select * from {{ ref('int_retention_brackets') }}
+    select * from {{ ref('dim_retention_brackets') }}
 ),
 
 plan as (

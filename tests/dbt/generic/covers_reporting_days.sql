@@ -1,7 +1,7 @@
 {% test covers_reporting_days(model, column_name) %}
 {#- A daily model has exactly one row for every reporting day (first day to data end). -#}
 with calendar as (
-    select calendar_date from {{ ref('int_reporting_calendar') }}
+    select calendar_date from {{ ref('dim_dates') }}
 ),
 
 model_days as (

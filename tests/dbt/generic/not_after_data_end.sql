@@ -2,5 +2,5 @@
 {#- Metrics never report a day after data end (the last complete day). -#}
 select {{ column_name }}
 from {{ model }}
-where {{ column_name }} > (select max(calendar_date) from {{ ref('int_reporting_calendar') }})
+where {{ column_name }} > (select max(calendar_date) from {{ ref('dim_dates') }})
 {% endtest %}

@@ -1,6 +1,6 @@
 {% test valid_funnel_settings(model) %}
-{#- Fails for each funnel setting outside the contract's lists (int_funnel_definitions), and
-    logs each one naming funnel, column and value. -#}
+{#- Fails for each funnel setting outside the contract's lists (stg_funnels, the staged
+    `funnels` seed), and logs each one naming funnel, column and value. -#}
 {%- set problems_sql -%}
     select
         funnel_name,
@@ -41,20 +41,6 @@
     where
         declared_hold_constant is not null
         and (hold_kind is null or (hold_kind = 'property' and coalesce(hold_property_key, '') = ''))
-    union all
-    select
-        funnel_name,
-        cast(null as integer) as step_number,
-        'conversion_window_days' as column_name,
-        cast(conversion_window_days as string) as column_value,
-        case
-            when distinct_window_days > 1 then 'differs between steps of the funnel'
-            else 'must be a positive number of days (or set conversion_window_hours in the funnels seed)'
-        end as problem
-    from {{ model }}
-    where
-        declared_conversion_window_hours is null
-        and (coalesce(conversion_window_days, 0) <= 0 or distinct_window_days > 1)
 {%- endset -%}
 {{ report_funnel_problems(problems_sql) }}
 {% endtest %}

@@ -1,9 +1,12 @@
 {% test valid_funnel_steps(model, definitions) %}
-{#- Fails for each funnel step row that breaks a rule (int_funnel_steps), and logs each one
-    naming funnel, step, column and value: an event missing from the tracking plan, an event
-    twice among a funnel's steps, step numbers not running 1..n, an unknown step type, a per-step
-    window that is not a positive whole number of hours or sits on step 1 or an exclusion, and an
-    exclusion outside steps 1..n-1 (step 1 in an any-order funnel). -#}
+{#- Fails for each funnel step row that breaks a rule (stg_funnel_steps, the staged
+    `funnel_steps` seed; `definitions` is the staged `funnels` seed), and logs each one naming
+    funnel, step, column and value: an event missing from the tracking plan, an event twice among
+    a funnel's steps, step numbers not running 1..n, an unknown step type, a per-step window that
+    is not a positive whole number of hours or sits on step 1 or an exclusion, an exclusion
+    outside steps 1..n-1 (step 1 in an any-order funnel), and, when the window comes from
+    `conversion_window_days` (no `conversion_window_hours`), a value that is not positive or
+    differs between steps. -#}
 {%- set problems_sql -%}
     with steps as (
         select
@@ -14,14 +17,28 @@
         where funnel_steps.step_type = 'step'
     ),
 
+    funnels as (
+        select
+            steps.funnel_name,
+            count(*) as step_count,
+            min(steps.conversion_window_days) as conversion_window_days,
+            count(distinct steps.conversion_window_days) as distinct_window_days,
+            max(definitions.declared_order_mode) as order_mode,
+            max(definitions.declared_conversion_window_hours) as declared_conversion_window_hours
+        from steps
+        left join {{ definitions }} as definitions
+            on steps.funnel_name = definitions.funnel_name
+        group by steps.funnel_name
+    ),
+
     all_rows as (
         select
             funnel_steps.*,
-            definitions.step_count,
-            definitions.order_mode
+            coalesce(funnels.step_count, 0) as step_count,
+            funnels.order_mode
         from {{ model }} as funnel_steps
-        left join {{ definitions }} as definitions
-            on funnel_steps.funnel_name = definitions.funnel_name
+        left join funnels
+            on funnel_steps.funnel_name = funnels.funnel_name
     )
 
     select
@@ -94,6 +111,20 @@
             or step_number >= step_count
             or (order_mode = 'any' and step_number != 1)
         )
+    union all
+    select
+        funnel_name,
+        cast(null as integer) as step_number,
+        'conversion_window_days' as column_name,
+        cast(conversion_window_days as string) as column_value,
+        case
+            when distinct_window_days > 1 then 'differs between steps of the funnel'
+            else 'must be a positive number of days (or set conversion_window_hours in the funnels seed)'
+        end as problem
+    from funnels
+    where
+        declared_conversion_window_hours is null
+        and (coalesce(conversion_window_days, 0) <= 0 or distinct_window_days > 1)
 {%- endset -%}
 {{ report_funnel_problems(problems_sql) }}
 {% endtest %}
