@@ -3,7 +3,7 @@
 {{ per_person_incremental_config() }}
 
 with events as (
-    {{ rows_of_affected_users(ref('stg_events')) }}
+    {{ rows_of_affected_users(ref('int_events__clean')) }}
 ),
 
 with_gaps as (
