@@ -44,6 +44,8 @@ raw_rows as (
         app_version,
         country,
         properties as properties_text,
+        has_object_properties,
+        needs_property_rewrite,
         raw_values_key
     from raw_events
     union all
@@ -52,32 +54,15 @@ raw_rows as (
         source_file,
         raw_row_number,
         true as is_malformed,
-        {%- for column_name in ['insert_id', 'user_id', 'device_id', 'normalized_event_name'] %}
-        cast(null as {{ dbt.type_string() }}) as {{ column_name }},
-        {%- endfor %}
-        cast(null as timestamp) as event_at,
-        cast(null as timestamp) as received_at,
-        {%- for column_name in ['platform', 'app_version', 'country'] %}
-        cast(null as {{ dbt.type_string() }}) as {{ column_name }},
+        {%- for column_name in ['insert_id', 'user_id', 'device_id', 'normalized_event_name', 'event_at', 'received_at',
+            'platform', 'app_version', 'country'] %}
+        cast(null as {{ 'timestamp' if column_name.endswith('_at') else dbt.type_string() }}) as {{ column_name }},
         {%- endfor %}
         '{}' as properties_text,
+        true as has_object_properties,
+        false as needs_property_rewrite,
         'malformed:' || source_file || ':' || cast(raw_row_number as {{ dbt.type_string() }}) as raw_values_key
     from malformed_lines
-),
-
-shaped as (
-    select
-        *,
-        {{ is_json_object('properties_text') }} as has_object_properties
-    from raw_rows
-),
-
-keyed as (
-    select
-        *,
-        -- Keys are parsed only for objects: json_keys fails on malformed text.
-        case when has_object_properties then {{ json_object_keys('properties_text') }} end as property_keys
-    from shaped
 ),
 
 event_requirements as (
@@ -93,9 +78,7 @@ event_requirements as (
 
 documented as (
     select
-        keyed.*,
-        keyed.has_object_properties
-        and {{ needs_property_rewrite('keyed.properties_text', 'keyed.property_keys') }} as needs_property_rewrite,
+        raw_rows.*,
         event_names.event_name,
         event_names.owner_team,
         coalesce(event_names.is_revenue, false) as is_revenue,
@@ -103,37 +86,41 @@ documented as (
         event_requirements.required_properties,
         -- The object the checks read: keys normalized, nothing masked yet.
         case
-            when keyed.has_object_properties
-                then coalesce(event_properties.normalized_properties, keyed.properties_text)
+            when raw_rows.has_object_properties
+                then coalesce(event_properties.normalized_properties, raw_rows.properties_text)
         end as checked_properties
-    from keyed
+    from raw_rows
     left join event_names
-        on keyed.normalized_event_name = event_names.normalized_name
+        on raw_rows.normalized_event_name = event_names.normalized_name
     left join event_properties
         on
-            keyed.source_file = event_properties.source_file
-            and keyed.raw_row_number = event_properties.raw_row_number
+            raw_rows.source_file = event_properties.source_file
+            and raw_rows.raw_row_number = event_properties.raw_row_number
     left join event_requirements
         on event_names.event_name = event_requirements.event_name
 ),
 
 property_checks as (
     select
-        *,
+        documented.*,
         case
-            when required_properties is null then true
-            when checked_properties is null then false
-            else {{ has_required_properties('checked_properties', 'required_properties') }}
+            when documented.required_properties is null then true
+            when documented.checked_properties is null then false
+            else {{ has_required_properties('documented.checked_properties', 'documented.required_properties') }}
         end as has_required_properties,
         -- The text test skips the JSON parse for the many objects without these keys (a key could
         -- hide behind a JSON escape, so text with a backslash is always parsed).
         case
-            when contains(checked_properties, '"revenue"') or contains(checked_properties, chr(92))
-                then {{ json_text('checked_properties', '$.revenue') }}
+            when
+                contains(documented.checked_properties, '"revenue"')
+                or contains(documented.checked_properties, chr(92))
+                then {{ json_text('documented.checked_properties', '$.revenue') }}
         end as revenue_text,
         case
-            when contains(checked_properties, '"currency"') or contains(checked_properties, chr(92))
-                then upper(trim({{ json_text('checked_properties', '$.currency') }}))
+            when
+                contains(documented.checked_properties, '"currency"')
+                or contains(documented.checked_properties, chr(92))
+                then upper(trim({{ json_text('documented.checked_properties', '$.currency') }}))
         end as currency
     from documented
 ),

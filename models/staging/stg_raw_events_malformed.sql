@@ -48,8 +48,8 @@ rejected_lines as (
 final as (
     -- Numbered after the file's readable rows, so (source_file, raw_row_number) stays a key.
     select
-        cast({{ sql_text_literal(raw_source.label) if raw_source.label else 'rejected_lines.source_file' }} as {{ text_type }})
-            as source_file,
+        {%- set file_sql = sql_text_literal(raw_source.label) if raw_source.label else 'rejected_lines.source_file' %}
+        cast({{ file_sql }} as {{ text_type }}) as source_file,
         cast(
             coalesce(parsed_rows.parsed_rows, 0)
             + row_number() over (partition by rejected_lines.source_file order by rejected_lines.source_line_number)
