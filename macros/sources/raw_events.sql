@@ -290,10 +290,19 @@
 {%- endmacro %}
 
 {#- Raw rows not yet loaded by the incremental model being built: files are the unit of
-    loading (a landed file is never changed; a changed file needs --full-refresh). -#}
+    loading (a landed file is never changed; a changed file needs --full-refresh). The loaded
+    files are listed as constants, read from the stored table when the model compiles: a
+    constant filter reaches down through the views the model reads (to the Parquet scan, past
+    the parsing and the joins), where a subquery would be applied only after every raw row was
+    judged. -#}
 {% macro only_unloaded_files(source_file_column='source_file') -%}
     {%- if is_incremental() -%}
-        where {{ source_file_column }} not in (select distinct loaded.source_file from {{ this }} as loaded)
+        {%- set loaded = run_query('select distinct source_file from ' ~ this ~ ' order by 1').columns[0].values() | list -%}
+        {%- if loaded %}
+    where {{ source_file_column }} not in (
+        {%- for loaded_file in loaded %}{{ sql_text_literal(loaded_file) }}{{ ', ' if not loop.last }}{% endfor -%}
+    )
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
