@@ -135,8 +135,10 @@ final as (
         source_file,
         raw_row_number,
         {{ json_object_agg('property_key', 'property_value') }} as normalized_properties,
-        {{ json_object_agg('property_key', 'sanitized_value', filter_condition='not is_personal_data_key') }}
-            as sanitized_properties
+        -- An object of personal data only is `{}` on every engine (DuckDB's filtered list is null).
+        coalesce(
+            {{ json_object_agg('property_key', 'sanitized_value', filter_condition='not is_personal_data_key') }}, '{}'
+        ) as sanitized_properties
     from masked
     group by source_file, raw_row_number
 )
