@@ -30,11 +30,13 @@ from metrics_tools import PROJECT_DIR
 from metrics_tools.cli import ToolError
 
 RUN_STAMP_COLUMNS = {"written_at", "owner_changed_at", "source_written_at"}  # when a build wrote a row: differs between builds
-# Staging tables compared besides the public metrics: every column but the run stamps.
-COMPARED_STAGING = ("stg_events_validated", "stg_events_quarantine", "stg_event_properties", "stg_device_users")
+# Staging and judgement tables compared besides the public metrics: every column but the run stamps.
+COMPARED_STAGING = (("intermediate", "int_events__judged"), ("staging", "stg_events_quarantine"),
+                    ("staging", "stg_event_properties"), ("intermediate", "int_devices__owners"))
 VIEW_COPY_SCHEMA = "spark_check"  # where Spark views are copied to files for the comparison
 # Columns compared as JSON values, not as text (the quarantine keeps raw text: compared as text).
-JSON_COLUMNS = {"stg_events_validated": {"properties"}, "stg_event_properties": {"property_value"}}
+JSON_COLUMNS = {"int_events__judged": {"properties"},
+                "stg_event_properties": {"normalized_properties", "sanitized_properties"}}
 FLOAT_DIGITS = 12  # doubles are compared to 12 significant digits: sums may associate differently
 
 
@@ -183,16 +185,17 @@ def spark_check(duckdb_path: Path, duckdb_target: Path, work_dir: Path, dbt_vars
     progress("spark: dbt run (every model)")
     run_spark_dbt(["run", *(["--vars", dbt_vars] if dbt_vars else [])], spark_dir)
     spark_seconds = time.perf_counter() - started
-    views = view_models(manifest, COMPARED_STAGING)
+    views = view_models(manifest, tuple(model for _, model in COMPARED_STAGING))
     progress(f"spark: copying the views {', '.join(views)} into Parquet tables to compare them")
     run_spark_dbt(["run-operation", "spark_materialize_views", "--args",
                    json.dumps({"schema_name": VIEW_COPY_SCHEMA, "model_names": views})], spark_dir)
 
     models = public_metric_models(manifest)
-    tables = [("staging", model, VIEW_COPY_SCHEMA if model in views else "staging") for model in COMPARED_STAGING]
+    tables = [(schema, model, VIEW_COPY_SCHEMA if model in views else schema) for schema, model in COMPARED_STAGING]
     tables += [("metrics", model, "metrics") for model in models]
     cells = compare(duckdb_path, spark_dir / "warehouse", tables)
     click.echo(f"spark-check: OK - Spark seeds and build {spark_seconds:.0f} s; equal to DuckDB: "
           f"{len(models)} public metric tables ({cells.get('metrics', 0):,} cells) and "
-          f"{len(COMPARED_STAGING)} staging tables ({cells.get('staging', 0):,} cells)")
+          f"{len(COMPARED_STAGING)} staging and judgement tables "
+          f"({cells.get('staging', 0) + cells.get('intermediate', 0):,} cells)")
     return 0

@@ -34,7 +34,7 @@ RETENTION_DAYS = (1, 7, 30)
 RUN_STAMPS = (
     ("marts", "dim_users", "processed_at"),
     ("marts", "fct_user_days", "processed_at"),
-    ("staging", "stg_events_validated", "written_at"),
+    ("intermediate", "int_events__judged", "written_at"),
 )
 
 

@@ -1,7 +1,7 @@
 """Freshness (issue 7, item 7): the dbt test `clean_events_are_fresh` (tests/dbt/generic/)
 warns, then errors, as the newest clean event falls behind the newest `received_at`.
 
-The test is attached to `stg_events_validated` (every raw row with its verdict). Until that
+The test is attached to `int_events__judged` (every raw row with its verdict). Until that
 line is in the model's YAML, this test attaches it in a throw-away copy.
 Crafted data: clean events up to T, then only quarantined rows (an unplanned event) received
 at T + 30 h, i.e. the SDKs still send but nothing clean comes out for 30 hours.
@@ -25,14 +25,14 @@ SEVERITY = {"freshness_severity": "error"}
 
 
 def _attach(project: Path) -> None:
-    """Attach the freshness test to stg_events_validated unless the project already does."""
+    """Attach the freshness test to int_events__judged unless the project already does."""
     path = next(
         path
         for path in sorted((project / "models").rglob("*.yml"))
-        if any(m.get("name") == "stg_events_validated" for m in yaml.safe_load(path.read_text()).get("models") or [])
+        if any(m.get("name") == "int_events__judged" for m in yaml.safe_load(path.read_text()).get("models") or [])
     )
     document = yaml.safe_load(path.read_text())
-    model = next(m for m in document["models"] if m["name"] == "stg_events_validated")
+    model = next(m for m in document["models"] if m["name"] == "int_events__judged")
     tests = model.setdefault("data_tests", [])
     if not any(TEST_NAME in (t if isinstance(t, str) else next(iter(t))) for t in tests):
         tests.append(TEST_NAME)

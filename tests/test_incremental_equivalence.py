@@ -191,8 +191,8 @@ def test_incremental_run_without_new_files_changes_nothing(history: Path, tmp_pa
     glob = history / "events_2026-08-0*.parquet"
     build_project(db_path, raw_events_path=glob, data_tests=False)
     before = {model: table_rows(db_path, f"metrics.{model}") for model in PUBLIC_MODELS}
-    stored_before = table_rows(db_path, "staging.stg_events_validated")
+    stored_before = table_rows(db_path, "intermediate.int_events__judged")
     build_project(db_path, raw_events_path=glob, data_tests=False)
     after = {model: table_rows(db_path, f"metrics.{model}") for model in PUBLIC_MODELS}
     assert after == before
-    assert table_rows(db_path, "staging.stg_events_validated") == stored_before
+    assert table_rows(db_path, "intermediate.int_events__judged") == stored_before

@@ -234,7 +234,7 @@ def _kill_when(process: subprocess.Popen[str], needle: str, timeout: float = 300
 # through the per-person models, while the metric tables are written, and in its last hook.
 KILL_POINTS = (
     "START hook: product_metrics.on-run-start",
-    "START sql incremental model staging.stg_events_validated",
+    "START sql incremental model intermediate.int_events__judged",
     "START sql incremental model marts.fct_sessions",
     "START sql table model metrics.metrics_active_users_daily",
     "START hook: product_metrics.on-run-end",

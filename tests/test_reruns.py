@@ -64,7 +64,7 @@ def test_first_build_holds_data(first_db: tuple[Path, dict]) -> None:
     db_path, tables = first_db
     con = connect(db_path)
     try:
-        raw = count(con, "stg_raw_events")
+        raw = count(con, "stg_raw_events") + count(con, "stg_raw_events_malformed")
         assert raw > 10_000
         assert raw == count(con, "stg_events") + count(con, "stg_events_quarantine")
         assert count(con, "metrics_active_users_daily") > 0
@@ -217,17 +217,17 @@ def test_table_from_an_older_model_version_asks_for_a_full_refresh(
     shutil.copy(first_db[0], db_path)
     con = duckdb.connect(str(db_path))
     try:
-        con.execute("alter table staging.stg_events_validated drop column raw_values_key")
+        con.execute("alter table intermediate.int_events__judged drop column raw_values_key")
     finally:
         con.close()
-    result = build(db_path, Path(raw_glob), check=False, command=("run", "--select", "stg_events_validated"))
+    result = build(db_path, Path(raw_glob), check=False, command=("run", "--select", "int_events__judged"))
     text = (result.stdout or "") + (result.stderr or "")
     assert result.returncode != 0, text[-3000:]
-    assert "model stg_events_validated" in text and "lacks column(s) raw_values_key" in text, text[-3000:]
+    assert "model int_events__judged" in text and "lacks column(s) raw_values_key" in text, text[-3000:]
     assert "--full-refresh" in text
     # The fix it names works.
     rebuilt = build(db_path, Path(raw_glob), check=False,
-                    command=("run", "--full-refresh", "--select", "stg_events_validated"))
+                    command=("run", "--full-refresh", "--select", "int_events__judged"))
     assert rebuilt.returncode == 0, ((rebuilt.stdout or "") + (rebuilt.stderr or ""))[-3000:]
 
 

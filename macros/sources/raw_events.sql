@@ -4,32 +4,101 @@
                'platform', 'app_version', 'country', 'properties']) }}
 {%- endmacro %}
 
-{#- Where raw events come from, as a dict with the relation to read and how to name each row:
-    `relation` (the `raw_events` seed by default, or the CSV/Parquet file or glob named by the
-    var `raw_events_path`, read in place with every column as text), `source_file_sql` (the file a
-    row came from) and `row_number_sql` (its 1-based position in that file, or null when it must
-    be derived from the scan order, which DuckDB preserves). -#}
-{% macro raw_events_source() -%}
+{#- How to read the raw source `source('raw', 'events')`, as a dict: `relation` (what the
+    engine reads), `source_file_sql` (the file a row came from), `row_number_sql` (its 1-based
+    position in that file, or none when the scan order gives it) and `label` (the source_file of
+    every row of the sample, or none when rows carry their own file name). The var
+    `raw_events_path` names a CSV or Parquet file or glob; empty means the sample, the
+    `raw_events` seed's file (raw_events_sample_source). -#}
+{% macro raw_events_source(source_relation) -%}
     {%- set raw_path = var('raw_events_path', '') | string | trim -%}
     {%- if raw_path == '' -%}
-        {{ return({
-            'relation': ref('raw_events'),
-            'source_file_sql': "'seed:raw_events'",
-            'row_number_sql': adapter.dispatch('seed_row_number_sql', 'product_metrics')()
-        }) }}
+        {{ return(adapter.dispatch('raw_events_sample_source', 'product_metrics')(source_relation)) }}
     {%- endif -%}
-    {{ return(adapter.dispatch('raw_events_file_source', 'product_metrics')(raw_path)) }}
+    {%- set file_source = adapter.dispatch('raw_events_file_source', 'product_metrics')(raw_path) -%}
+    {%- do file_source.update({'label': none}) -%}
+    {{ return(file_source) }}
 {%- endmacro %}
 
-{#- How the rows of a seed are numbered: DuckDB keeps the file order when it scans; a Spark
-    table has no row order, so seeds with `meta: {keep_row_order: true}` are loaded with their
-    row number (spark__load_csv_rows). -#}
-{% macro default__seed_row_number_sql() -%}
-    {{ return(none) }}
+{#- The sample's rows are labelled `seed:raw_events` on every engine, whatever reads them. -#}
+{% macro raw_events_sample_label() -%}
+    {{ return('seed:raw_events') }}
 {%- endmacro %}
 
-{% macro spark__seed_row_number_sql() -%}
-    {{ return(seed_row_number_column()) }}
+{#- DuckDB reads the sample CSV file in place with the same reader as any raw CSV file (its own
+    header, malformed lines set aside), so an empty database needs no loaded seed. -#}
+{% macro default__raw_events_sample_source(source_relation) -%}
+    {{ return({
+        'relation': csv_raw_events_relation(raw_events_sample_path()),
+        'source_file_sql': sql_text_literal(raw_events_sample_label()),
+        'row_number_sql': none,
+        'label': raw_events_sample_label(),
+    }) }}
+{%- endmacro %}
+
+{#- Spark cannot pass CSV options in a query: the source is the `raw_events` seed table, loaded
+    first with each row's position in the file (spark__load_csv_rows). -#}
+{% macro spark__raw_events_sample_source(source_relation) -%}
+    {{ return({
+        'relation': source_relation,
+        'source_file_sql': sql_text_literal(raw_events_sample_label()),
+        'row_number_sql': seed_row_number_column(),
+        'label': raw_events_sample_label(),
+    }) }}
+{%- endmacro %}
+
+{#- The sample file: the CSV file of the `raw_events` seed, as an absolute path. -#}
+{% macro raw_events_sample_path() -%}
+    {%- if not execute -%}{{ return('seeds/raw_events.csv') }}{%- endif -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'seed' and node.package_name == project_name and node.name == 'raw_events' -%}
+            {{ return(node.root_path ~ '/' ~ node.original_file_path) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error(
+        "var raw_events_path is empty and the sample seeds/raw_events.csv is missing: set raw_events_path to your raw files"
+    ) }}
+{%- endmacro %}
+
+{#- The CSV file or glob DuckDB reads the raw events from (the sample or `raw_events_path`), or
+    none when the input has no CSV lines (Parquet files; the seed table on Spark). -#}
+{% macro raw_events_csv_path() -%}
+    {%- set raw_path = var('raw_events_path', '') | string | trim -%}
+    {%- if target.type != 'duckdb' -%}{{ return(none) }}{%- endif -%}
+    {%- if raw_path == '' -%}{{ return(raw_events_sample_path()) }}{%- endif -%}
+    {{ return(raw_path if (raw_path | lower).endswith(('.csv', '.csv.gz')) else none) }}
+{%- endmacro %}
+
+{#- The raw rows of the source, numbered: `source_file`, `raw_row_number` (1-based position in
+    its file) and the ten raw columns as text, exactly as received. Both staging models that read
+    rows of the source (stg_raw_events, stg_event_properties) number them with this one macro, so
+    their keys agree. -#}
+{% macro numbered_raw_rows(raw_source) -%}
+    {%- set text_type = dbt.type_string() -%}
+    select
+        cast(located_source_file as {{ text_type }}) as source_file,
+        {%- if raw_source.row_number_sql %}
+        cast(located_row_number as bigint) as raw_row_number,
+        {%- else %}
+        cast(
+            located_row_number - min(located_row_number) over (partition by located_source_file) + 1 as bigint
+        ) as raw_row_number,
+        {%- endif %}
+        {%- for column_name in raw_event_columns() %}
+        cast({{ adapter.quote(column_name) }} as {{ text_type }}) as {{ column_name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            *,
+            {{ raw_source.source_file_sql }} as located_source_file,
+            {%- if raw_source.row_number_sql %}
+            {{ raw_source.row_number_sql }} as located_row_number
+            {%- else %}
+            -- DuckDB keeps scan order (preserve_insertion_order), so positions follow the file.
+            row_number() over () as located_row_number
+            {%- endif %}
+        from {{ raw_source.relation }}
+    ) as located
 {%- endmacro %}
 
 {#- The column that holds a seed row's 1-based position in its CSV file where the engine needs one. -#}
@@ -221,10 +290,19 @@
 {%- endmacro %}
 
 {#- Raw rows not yet loaded by the incremental model being built: files are the unit of
-    loading (a landed file is never changed; a changed file needs --full-refresh). -#}
+    loading (a landed file is never changed; a changed file needs --full-refresh). The loaded
+    files are listed as constants, read from the stored table when the model compiles: a
+    constant filter reaches down through the views the model reads (to the Parquet scan, past
+    the parsing and the joins), where a subquery would be applied only after every raw row was
+    judged. -#}
 {% macro only_unloaded_files(source_file_column='source_file') -%}
     {%- if is_incremental() -%}
-        where {{ source_file_column }} not in (select distinct loaded.source_file from {{ this }} as loaded)
+        {%- set loaded = run_query('select distinct source_file from ' ~ this ~ ' order by 1').columns[0].values() | list -%}
+        {%- if loaded %}
+    where {{ source_file_column }} not in (
+        {%- for loaded_file in loaded %}{{ sql_text_literal(loaded_file) }}{{ ', ' if not loop.last }}{% endfor -%}
+    )
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

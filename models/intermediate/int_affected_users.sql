@@ -4,11 +4,11 @@
     raw rows written (new or judged again) since the last run, and the previous and new owners of
     devices that changed owner. Per-person models rebuild exactly these people. -#}
 with validated as (
-    select * from {{ ref('stg_events_validated') }}
+    select * from {{ ref('int_events__judged') }}
 ),
 
 device_users as (
-    select * from {{ ref('stg_device_users') }}
+    select * from {{ ref('int_devices__owners') }}
 ),
 
 {% if is_incremental() -%}
@@ -29,11 +29,7 @@ written_rows as (
 
 people_of_written_rows as (
     select
-        coalesce(
-            written_rows.user_id,
-            device_users.device_user_id,
-            'device:' || written_rows.device_id
-        ) as user_key
+        {{ user_key('written_rows.user_id', 'device_users.device_user_id', 'written_rows.device_id') }} as user_key
     from written_rows
     left join device_users
         on written_rows.device_id = device_users.device_id
@@ -47,10 +43,10 @@ changed_devices as (
 ),
 
 people_of_changed_devices as (
-    select coalesce(device_user_id, 'device:' || device_id) as user_key
+    select {{ user_key('null', 'device_user_id', 'device_id') }} as user_key
     from changed_devices
     union all
-    select coalesce(previous_device_user_id, 'device:' || device_id) as user_key
+    select {{ user_key('null', 'previous_device_user_id', 'device_id') }} as user_key
     from changed_devices
 ),
 

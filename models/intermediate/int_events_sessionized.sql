@@ -3,7 +3,7 @@
 {{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
 
 with events as (
-    {{ rows_of_affected_users(ref('stg_events'), ref('int_affected_users')) }}
+    {{ rows_of_affected_users(ref('int_events__clean'), ref('int_affected_users')) }}
 ),
 
 with_gaps as (

@@ -1,7 +1,7 @@
 {#- Raw rows per received day, owning team and outcome (`accepted` or the quarantine reason).
     This is the only path from staging's row-level verdicts to the public data-quality model. -#}
 with validated as (
-    select * from {{ ref('stg_events_validated') }}
+    select * from {{ ref('int_events__judged') }}
 ),
 
 final as (

@@ -1,7 +1,19 @@
 {{ config(materialized='incremental', incremental_strategy='append') }}
 
-with raw_events as (
-    select * from {{ ref('stg_raw_events') }}
+{#- Properties of raw rows, keys normalized and personal data masked (cleaning, not judgement).
+    Reads the source itself, numbered like stg_raw_events (macro numbered_raw_rows). -#}
+{%- set raw_source = raw_events_source(source('raw', 'events')) %}
+
+with raw_rows as (
+    {{ numbered_raw_rows(raw_source) }}
+),
+
+raw_events as (
+    select
+        source_file,
+        raw_row_number,
+        properties
+    from raw_rows
     {{ only_unloaded_files() }}
 ),
 
@@ -23,7 +35,7 @@ object_properties as (
 
 rebuilt_objects as (
     -- Only objects that staging must rebuild are split into properties; the others pass through
-    -- stg_events_validated as they are, which keeps this table small.
+    -- int_events__checked as they are, which keeps this table small.
     select * from object_properties
     where {{ needs_property_rewrite('properties_text', 'raw_keys') }}
 ),
@@ -89,14 +101,46 @@ first_occurrence as (
     where has_canonical_keys or key_occurrence = 1
 ),
 
-final as (
+masked as (
     select
         source_file,
         raw_row_number,
         property_key,
         property_value,
-        property_json_type
+        property_key in (
+            {%- for property_key in var('personal_data_property_keys') %}
+            '{{ property_key }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        ) as is_personal_data_key,
+        case
+            -- A string is masked once decoded, so escapes like \u0040 cannot hide an e-mail.
+            when property_json_type = 'VARCHAR'
+                then {{ json_string_value(redact_personal_data(json_string_text('property_value'))) }}
+            -- Masking can break a nested value's JSON (a long number becomes `[redacted phone]`):
+            -- the whole value is then masked. Its text is not kept as a string, because its key
+            -- order and number notation depend on the engine.
+            when property_json_type in ('OBJECT', 'ARRAY')
+                then {{ json_value_or_placeholder(
+                    redact_personal_data(json_value_text('property_value')), "'[redacted value]'"
+                ) }}
+            else property_value
+        end as sanitized_value
     from first_occurrence
+),
+
+final as (
+    -- Each object rebuilt from its normalized keys: in full for the checks, and sanitized for
+    -- storage (personal-data keys dropped; e-mails, phone numbers and IP addresses masked).
+    select
+        source_file,
+        raw_row_number,
+        {{ json_object_agg('property_key', 'property_value') }} as normalized_properties,
+        -- An object of personal data only is `{}` on every engine (DuckDB's filtered list is null).
+        coalesce(
+            {{ json_object_agg('property_key', 'sanitized_value', filter_condition='not is_personal_data_key') }}, '{}'
+        ) as sanitized_properties
+    from masked
+    group by source_file, raw_row_number
 )
 
 select * from final

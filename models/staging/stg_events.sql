@@ -1,49 +1,33 @@
-{#- Clean events with their resolved person. A view: the heavy work is stored upstream. -#}
-with validated as (
-    select * from {{ ref('stg_events_validated') }}
-),
-
-device_users as (
-    select * from {{ ref('stg_device_users') }}
-),
-
-tracking_plan as (
-    select * from {{ ref('stg_tracking_plan') }}
+{#- The clean events under their stable name: consumers query staging.stg_events. Nothing in the
+    project reads this model; it only projects int_events__clean (decision 0010). -#}
+with clean_events as (
+    select * from {{ ref('int_events__clean') }}
 ),
 
 final as (
     select
-        validated.event_id,
-        validated.event_name,
-        coalesce(
-            validated.user_id,
-            device_users.device_user_id,
-            'device:' || validated.device_id
-        ) as user_key,
-        validated.user_id,
-        validated.device_id,
-        validated.event_at,
-        {{ reporting_date('validated.event_at') }} as event_date,
-        validated.received_at,
-        validated.platform,
-        validated.app_version,
-        validated.country,
-        tracking_plan.category as event_category,
-        tracking_plan.is_active,
-        tracking_plan.is_revenue,
-        validated.revenue,
-        validated.currency,
-        validated.revenue_usd,
-        validated.properties,
-        validated.source_file,
-        validated.raw_row_number,
-        validated.written_at
-    from validated
-    inner join tracking_plan
-        on validated.event_name = tracking_plan.event_name
-    left join device_users
-        on validated.device_id = device_users.device_id
-    where validated.is_clean
+        event_id,
+        event_name,
+        user_key,
+        user_id,
+        device_id,
+        event_at,
+        event_date,
+        received_at,
+        platform,
+        app_version,
+        country,
+        event_category,
+        is_active,
+        is_revenue,
+        revenue,
+        currency,
+        revenue_usd,
+        properties,
+        source_file,
+        raw_row_number,
+        written_at
+    from clean_events
 )
 
 select * from final

@@ -3,16 +3,18 @@
     them while reading and records each in temporary reject tables of the connection; the
     pre-hook reads the files once to fill those tables (and to count each file's good rows),
     and this model keeps them, so that they reach the quarantine as `malformed_row` instead of
-    stopping the load. Seeds and Parquet files have no such lines: the model is then empty. -#}
-{%- set raw_path = var('raw_events_path', '') | string | trim -%}
-{%- set reads_csv = target.type == 'duckdb' and (raw_path | lower).endswith(('.csv', '.csv.gz')) -%}
+    stopping the load. Parquet files (and Spark's seed table) have no such lines: the model is
+    then empty. -#}
+{#- The source is read by the pre-hook (DuckDB fills its reject tables while reading). -#}
+{%- set raw_source = raw_events_source(source('raw', 'events')) -%}
+{%- set reads_csv = raw_events_csv_path() is not none -%}
 {%- set rejects = {'errors': 'raw_csv_reject_errors', 'scans': 'raw_csv_reject_scans'} -%}
 {%- set text_type = dbt.type_string() -%}
 {%- if reads_csv %}
 {{ config(materialized='table', pre_hook=[
     "drop table if exists " ~ rejects.errors,
     "drop table if exists " ~ rejects.scans,
-    "{{ count_readable_csv_rows(var('raw_events_path') | string | trim, "
+    "{{ count_readable_csv_rows(raw_events_csv_path(), "
     ~ "{'errors': '" ~ rejects.errors ~ "', 'scans': '" ~ rejects.scans ~ "'}) }}",
 ]) }}
 
@@ -46,7 +48,8 @@ rejected_lines as (
 final as (
     -- Numbered after the file's readable rows, so (source_file, raw_row_number) stays a key.
     select
-        cast(rejected_lines.source_file as {{ text_type }}) as source_file,
+        {%- set file_sql = sql_text_literal(raw_source.label) if raw_source.label else 'rejected_lines.source_file' %}
+        cast({{ file_sql }} as {{ text_type }}) as source_file,
         cast(
             coalesce(parsed_rows.parsed_rows, 0)
             + row_number() over (partition by rejected_lines.source_file order by rejected_lines.source_line_number)

@@ -16,7 +16,7 @@
     No clean event at all while rows arrive counts as infinitely stale. An empty input passes.
     Warns above var `freshness_warn_hours`, errors above var `freshness_error_hours`; the failure
     count shown by dbt is the number of hours behind. Attach it to a model holding every raw row
-    with its verdict (stg_events_validated). -#}
+    with its verdict (int_events__judged). -#}
 with latest as (
     select
         -- A receive time outside the plausible window (contract v2) is no sign of arrival.

@@ -8,8 +8,8 @@
     that carries one (ties: smaller event_id); null while the device was only used anonymously.
     Incremental runs recompute the devices that appear in rows written since the last run and
     remember the previous owner, so downstream models know whose events moved. -#}
-with validated as (
-    select * from {{ ref('stg_events_validated') }}
+with judged as (
+    select * from {{ ref('int_events__judged') }}
 ),
 
 previous_owners as (
@@ -27,11 +27,11 @@ previous_owners as (
 ),
 
 touched_devices as (
-    select distinct validated.device_id
-    from validated
+    select distinct judged.device_id
+    from judged
     where
-        validated.device_id is not null
-        and validated.written_at > coalesce(
+        judged.device_id is not null
+        and judged.written_at > coalesce(
             (select max(previous_owners.source_written_at) from previous_owners),
             cast('1900-01-01' as timestamp)
         )
@@ -39,13 +39,13 @@ touched_devices as (
 
 owners as (
     select
-        validated.device_id,
-        {{ first_by('validated.user_id', ['validated.event_at', 'validated.event_id']) }}
-        filter (where validated.is_clean and validated.user_id is not null) as device_user_id
-    from validated
+        judged.device_id,
+        {{ first_by('judged.user_id', ['judged.event_at', 'judged.event_id']) }}
+        filter (where judged.is_clean and judged.user_id is not null) as device_user_id
+    from judged
     inner join touched_devices
-        on validated.device_id = touched_devices.device_id
-    group by validated.device_id
+        on judged.device_id = touched_devices.device_id
+    group by judged.device_id
 ),
 
 final as (
@@ -65,7 +65,7 @@ final as (
                 then previous_owners.device_user_id
             else previous_owners.previous_device_user_id
         end as previous_device_user_id,
-        (select max(validated.written_at) from validated) as source_written_at
+        (select max(judged.written_at) from judged) as source_written_at
     from owners
     left join previous_owners
         on owners.device_id = previous_owners.device_id

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 with tracking_plan as (
     select * from {{ ref('stg_tracking_plan') }}
 ),
