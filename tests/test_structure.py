@@ -179,3 +179,16 @@ def test_the_command_names_a_missing_manifest_in_one_line(tmp_path: Path) -> Non
                             cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "no.json" in result.stderr and "dbt parse" in result.stderr
+
+
+def test_an_exception_written_in_the_models_yaml_waives_only_its_rule() -> None:
+    reader = model("stg_events_view", ("int_events__judged",))
+
+    def broken() -> list[str]:
+        return [v.rule for v in violations(manifest(*clean_models(), reader)) if v.model == "stg_events_view"]
+
+    assert broken() == ["staging reads intermediate"]
+    reader["config"]["meta"] = {"structure_exceptions": {"rejoined concept": "another rule"}}
+    assert broken() == ["staging reads intermediate"]
+    reader["config"]["meta"] = {"structure_exceptions": {"staging reads intermediate": "the contract's name"}}
+    assert broken() == []

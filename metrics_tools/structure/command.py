@@ -16,7 +16,7 @@ from rich.table import Table
 
 from metrics_tools import PROJECT_DIR
 from metrics_tools.cli import ToolError
-from metrics_tools.structure.rules import Figures, Manifest, Violation, figures, violations
+from metrics_tools.structure.rules import Figures, Manifest, Violation, figures, split_waived
 
 
 def read_manifest(path: Path) -> Manifest:
@@ -65,15 +65,22 @@ def structure(manifest_path: Path, report_only: bool) -> int:
     models read only marts (and seeds), no rejoined concepts, every public model contracted,
     exposures on public models or marts, every model in its layer's folder."""
     manifest = read_manifest(manifest_path)
-    found = violations(manifest)
+    found, waived = split_waived(manifest)
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=160)  # a CI log: do not fold the fixes at 80
+    if waived:
+        table = Table(title=f"structure: {len(waived)} exception(s) written in the models' YAML", title_justify="left")
+        for column in ("model", "rule", "parent", "why"):
+            table.add_column(column)
+        for violation, reason in waived:
+            table.add_row(violation.model, violation.rule, violation.parent, reason)
+        console.print(table)
     if found:
         console.print(violations_table(found))
     console.print(figures_table(figures(manifest)))
     if not found:
-        console.print("structure: OK - every layer rule holds")
+        console.print("structure: OK - every layer rule holds" + (f" ({len(waived)} written exception(s))" if waived else ""))
         return 0
     rules = sorted({v.rule for v in found})
     console.print(f"structure: {len(found)} violation(s) of {len(rules)} rule(s): {', '.join(rules)}")

@@ -61,6 +61,9 @@ class Node:
     access: str
     contract: bool
     lines: int
+    # rule -> why this node may break it: `meta: {structure_exceptions: {<rule>: <reason>}}` in
+    # the node's YAML, so that every exception is written beside the model, with its reason.
+    exceptions: tuple[tuple[str, str], ...] = ()
 
 
 def layer_of(name: str, kind: str) -> str:
@@ -95,6 +98,8 @@ def nodes(manifest: Manifest) -> dict[str, Node]:
             parents=tuple((entry.get("depends_on") or {}).get("nodes", [])),
             access=str(entry.get("access") or config.get("access") or "protected"),
             contract=bool(contract.get("enforced")), lines=len((entry.get("raw_code") or "").splitlines()),
+            exceptions=tuple(sorted(((config.get("meta") or entry.get("meta") or {})
+                                     .get("structure_exceptions") or {}).items())),
         )
     return found
 
@@ -189,11 +194,30 @@ def folder_rule(graph: dict[str, Node]) -> list[Violation]:
     return found
 
 
-def violations(manifest: Manifest) -> list[Violation]:
+def all_violations(manifest: Manifest) -> list[Violation]:
     graph = nodes(manifest)
     found = (parent_rules(graph) + rejoined_concepts(graph) + contract_rule(graph) + exposure_rule(graph)
              + folder_rule(graph))
     return sorted(found, key=lambda v: (v.model, v.rule, v.parent))
+
+
+def split_waived(manifest: Manifest) -> tuple[list[Violation], list[tuple[Violation, str]]]:
+    """(violations, waived): a violation is waived when its model's YAML names the rule in
+    `meta.structure_exceptions`, with the reason (shown by the check)."""
+    reasons = {node.label: dict(node.exceptions) for node in nodes(manifest).values()}
+    kept: list[Violation] = []
+    waived: list[tuple[Violation, str]] = []
+    for violation in all_violations(manifest):
+        reason = reasons.get(violation.model, {}).get(violation.rule)
+        if reason:
+            waived.append((violation, str(reason)))
+        else:
+            kept.append(violation)
+    return kept, waived
+
+
+def violations(manifest: Manifest) -> list[Violation]:
+    return split_waived(manifest)[0]
 
 
 @dataclass(frozen=True)
