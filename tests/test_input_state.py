@@ -205,7 +205,8 @@ def _build_process(db_path: Path, glob: Path, work_dir: Path) -> subprocess.Pope
     command = [
         str(DBT_EXECUTABLE), "build", "--project-dir", str(PROJECT_DIR),
         "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
-        "--vars", '{"raw_events_path": "%s", "freshness_severity": "warn"}' % glob,
+        "--vars", ('{"raw_events_path": "%s", "freshness_severity": "warn", '
+                   '"data_quality_threshold_severity": "warn"}') % glob,
         "--exclude", "raw_events", *WITHOUT_DATA_TESTS,
     ]
     return subprocess.Popen(
@@ -262,7 +263,7 @@ def test_runs_killed_at_five_points_then_run_again(landing: Landing, tmp_path: P
 
 
 STEERING_VARS = {"raw_events_path", "on_input_change", "plan_coverage_severity", "freshness_warn_hours",
-                 "freshness_error_hours", "freshness_severity"}
+                 "freshness_error_hours", "freshness_severity", "data_quality_threshold_severity"}
 """Vars that steer a run (what it checks, how loud) without changing what a model holds."""
 
 

@@ -101,7 +101,8 @@ def _dbt_command(args: list[str], work_dir: Path, raw_glob: str) -> list[str]:
         "--project-dir", str(PROJECT_DIR),
         "--target-path", str(work_dir / "target"),
         "--log-path", str(work_dir / "logs"),
-        "--vars", '{"raw_events_path": "%s", "plan_coverage_severity": "warn"}' % raw_glob,
+        "--vars", ('{"raw_events_path": "%s", "plan_coverage_severity": "warn", '
+                   '"data_quality_threshold_severity": "warn"}') % raw_glob,
         "--exclude", "raw_events",
     ]
 

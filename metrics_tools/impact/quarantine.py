@@ -20,7 +20,10 @@ def find_relation(manifest: dict[str, Any], predicate: Any) -> dict[str, Any] | 
 def outcomes_sql(con: duckdb.DuckDBPyConnection, catalog: str, manifest: dict[str, Any]) -> str | None:
     """SQL for every raw row's outcome in one build: (source_file, raw_row_number, event,
     name_sent, outcome, owner_team). None when the build has no quarantine relation."""
-    quarantine = find_relation(manifest, lambda n: n["resource_type"] == "model" and "quarantine" in n["name"])
+    # The contract's name first; an ephemeral model (no relation of its own) never.
+    quarantine = find_relation(manifest, lambda n: n["name"] == "stg_events_quarantine") or find_relation(
+        manifest, lambda n: n["resource_type"] == "model" and "quarantine" in n["name"]
+        and (n.get("config") or {}).get("materialized") != "ephemeral")
     plan = find_relation(manifest, lambda n: n["resource_type"] == "seed" and n["name"] == "tracking_plan")
     if quarantine is None or plan is None:
         return None
@@ -29,16 +32,18 @@ def outcomes_sql(con: duckdb.DuckDBPyConnection, catalog: str, manifest: dict[st
     identity = {"source_file", "raw_row_number", "event_name", "user_key"}
     preferred = ("stg_events", "int_events", "fct_events")
     models = sorted(
-        (n for n in manifest["nodes"].values() if n["resource_type"] == "model" and "quarantine" not in n["name"]),
+        (n for n in manifest["nodes"].values() if n["resource_type"] == "model" and "quarantine" not in n["name"]
+         and (n.get("config") or {}).get("materialized") != "ephemeral"),
         key=lambda n: (preferred.index(n["name"]) if n["name"] in preferred else len(preferred), n["name"]),
     )
     clean = next((n for n in models if identity <= set(table_columns(con, catalog, n))), None)
     if clean is None:
         return None
     q_columns = table_columns(con, catalog, quarantine)
-    event = "coalesce(" + ", ".join(
-        c for c in ("resolved_event_name", "normalized_event_name", "event_name") if c in q_columns
-    ) + ")"
+    named = [c for c in ("resolved_event_name", "normalized_event_name", "event_name") if c in q_columns]
+    if not named:
+        return None
+    event = "coalesce(" + ", ".join(named) + ")"
 
     def rel(node: dict[str, Any]) -> str:
         return f'{catalog}."{node["schema"]}"."{node.get("alias") or node["name"]}"'
