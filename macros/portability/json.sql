@@ -129,6 +129,20 @@
     end
 {%- endmacro %}
 
+{#- The text of the value at a path given as an SQL expression: a string unquoted and
+    unescaped, any other value as JSON text; null when the path is absent. -#}
+{% macro json_text_at(json_expression, path_expression) -%}
+    {{ return(adapter.dispatch('json_text_at', 'product_metrics')(json_expression, path_expression)) }}
+{%- endmacro %}
+
+{% macro default__json_text_at(json_expression, path_expression) -%}
+    json_extract_string({{ json_expression }}, {{ path_expression }})
+{%- endmacro %}
+
+{% macro spark__json_text_at(json_expression, path_expression) -%}
+    get_json_object({{ json_expression }}, {{ path_expression }})
+{%- endmacro %}
+
 {#- A JSON string value's text, unquoted and unescaped. -#}
 {% macro json_string_text(json_value) -%}
     {{ return(adapter.dispatch('json_string_text', 'product_metrics')(json_value)) }}

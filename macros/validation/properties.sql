@@ -24,44 +24,137 @@
     end
 {%- endmacro %}
 
-{#- Aggregate: an event's required properties as a list of (property_path, accepted_types). -#}
-{% macro required_property_list(path_expression, accepted_types_expression) -%}
-    {{ return(adapter.dispatch('required_property_list', 'product_metrics')(path_expression, accepted_types_expression)) }}
+{#- Aggregate: an event's planned properties as a list of structs: the JSON path that reads the
+    key, the key, the JSON types it accepts (null: any), whether it is required, whether the plan
+    declares it (required or optional), and the comparison keys of its allowed values (null: any
+    value). -#}
+{% macro planned_property_list(property) -%}
+    {{ return(adapter.dispatch('planned_property_list', 'product_metrics')(property)) }}
 {%- endmacro %}
 
-{% macro default__required_property_list(path_expression, accepted_types_expression) -%}
-    list({'property_path': {{ path_expression }}, 'accepted_types': {{ accepted_types_expression }}})
+{% macro default__planned_property_list(property) -%}
+    list({
+        'property_path': {{ json_key_path(property ~ '.property_key') }},
+        'property_key': {{ property }}.property_key,
+        'accepted_types': case
+            when {{ property }}.property_type is not null then {{ json_types_accepted(property ~ '.property_type') }}
+        end,
+        'is_required': {{ property }}.is_required,
+        'is_declared': {{ property }}.property_type is not null,
+        'allowed_value_keys': {{ property }}.allowed_value_keys
+    })
 {%- endmacro %}
 
-{% macro spark__required_property_list(path_expression, accepted_types_expression) -%}
+{% macro spark__planned_property_list(property) -%}
     collect_list(named_struct(
-        'property_path', {{ path_expression }}, 'accepted_types', {{ accepted_types_expression }}
+        'property_path', {{ json_key_path(property ~ '.property_key') }},
+        'property_key', {{ property }}.property_key,
+        'accepted_types', case
+            when {{ property }}.property_type is not null then {{ json_types_accepted(property ~ '.property_type') }}
+        end,
+        'is_required', {{ property }}.is_required,
+        'is_declared', {{ property }}.property_type is not null,
+        'allowed_value_keys', {{ property }}.allowed_value_keys
     ))
 {%- endmacro %}
 
-{#- True when a JSON object has every required property of a required_property_list with an
-    accepted type. A few required keys per event: reading each by its path parses less than a
-    map of all keys. -#}
-{% macro has_required_properties(json_expression, required_list_expression) -%}
-    {{ return(adapter.dispatch('has_required_properties', 'product_metrics')(json_expression, required_list_expression)) }}
+{#- True when a JSON object satisfies every property of a planned_property_list: a required one is
+    present (a JSON null counts as absent); a present one has an accepted type and, when the plan
+    lists allowed values, one of them. A few planned keys per event: reading each by its path
+    parses less than a map of all keys. -#}
+{% macro has_valid_planned_properties(json_expression, planned_list_expression) -%}
+    {{ return(adapter.dispatch('has_valid_planned_properties', 'product_metrics')(json_expression, planned_list_expression)) }}
 {%- endmacro %}
 
-{% macro default__has_required_properties(json_expression, required_list_expression) -%}
+{%- macro planned_property_verdict(json_expression) -%}
+    {%- set value_type = json_type_at(json_expression, 'planned.property_path') -%}
+    case
+        when coalesce({{ value_type }}, 'NULL') = 'NULL' then not planned.is_required
+        else
+            (planned.accepted_types is null or coalesce({{ list_has_value('planned.accepted_types', value_type) }}, false))
+            and (
+                planned.allowed_value_keys is null
+                or coalesce({{ list_has_value(
+                    'planned.allowed_value_keys',
+                    json_scalar_key(value_type, json_text_at(json_expression, 'planned.property_path'))
+                ) }}, false)
+            )
+    end
+{%- endmacro %}
+
+{% macro default__has_valid_planned_properties(json_expression, planned_list_expression) -%}
     list_bool_and(list_transform(
-        {{ required_list_expression }},
-        lambda required: coalesce(
-            list_contains(required.accepted_types, {{ json_type_at(json_expression, 'required.property_path') }}),
-            false
-        )
+        {{ planned_list_expression }},
+        lambda planned: {{ planned_property_verdict(json_expression) }}
     ))
 {%- endmacro %}
 
-{% macro spark__has_required_properties(json_expression, required_list_expression) -%}
+{% macro spark__has_valid_planned_properties(json_expression, planned_list_expression) -%}
     forall(
-        {{ required_list_expression }},
-        required -> coalesce(
-            array_contains(required.accepted_types, {{ json_type_at(json_expression, 'required.property_path') }}),
-            false
-        )
+        {{ planned_list_expression }},
+        planned -> {{ planned_property_verdict(json_expression) }}
     )
+{%- endmacro %}
+
+{#- The keys of a JSON object that a planned_property_list does not declare (neither required
+    nor optional), in text order; every key when the list is null. -#}
+{% macro unplanned_property_keys(json_expression, planned_list_expression) -%}
+    {{ return(adapter.dispatch('unplanned_property_keys', 'product_metrics')(json_expression, planned_list_expression)) }}
+{%- endmacro %}
+
+{% macro default__unplanned_property_keys(json_expression, planned_list_expression) -%}
+    list_filter(
+        json_keys({{ json_expression }}),
+        lambda property_key: not coalesce(list_bool_or(list_transform(
+            {{ planned_list_expression }},
+            lambda planned: planned.is_declared and planned.property_key = property_key
+        )), false)
+    )
+{%- endmacro %}
+
+{% macro spark__unplanned_property_keys(json_expression, planned_list_expression) -%}
+    filter(
+        json_object_keys({{ json_expression }}),
+        property_key -> not coalesce(exists(
+            {{ planned_list_expression }},
+            planned -> planned.is_declared and planned.property_key = property_key
+        ), false)
+    )
+{%- endmacro %}
+
+{#- The comparison key of a JSON scalar, so that allowed values compare by kind: a string by its
+    text (`s:free`), a number by its value (`n:` then the double's text, so 1 and 1.0 are equal),
+    a boolean as `b:true`/`b:false`. Null for JSON null, objects and arrays, which no allowed
+    value matches. Both sides are keyed on the same engine, so its number format does not matter. -#}
+{% macro json_scalar_key(json_type_expression, text_expression) -%}
+    case {{ json_type_expression }}
+        when 'VARCHAR' then 's:' || ({{ text_expression }})
+        when 'BOOLEAN' then 'b:' || ({{ text_expression }})
+        when 'BIGINT' then 'n:' || cast(cast(({{ text_expression }}) as double) as {{ dbt.type_string() }})
+        when 'UBIGINT' then 'n:' || cast(cast(({{ text_expression }}) as double) as {{ dbt.type_string() }})
+        when 'DOUBLE' then 'n:' || cast(cast(({{ text_expression }}) as double) as {{ dbt.type_string() }})
+    end
+{%- endmacro %}
+
+{#- The comparison keys (json_scalar_key) of the elements of a JSON array text, in order; an
+    empty list for text that is not an array. -#}
+{% macro json_array_scalar_keys(json_array_expression) -%}
+    {{ return(adapter.dispatch('json_array_scalar_keys', 'product_metrics')(json_array_expression)) }}
+{%- endmacro %}
+
+{% macro default__json_array_scalar_keys(json_array_expression) -%}
+    list_transform(
+        json_extract({{ json_array_expression }}, '$[*]'),
+        lambda element: {{ json_scalar_key('json_type(element)', "element ->> '$'") }}
+    )
+{%- endmacro %}
+
+{#- from_json gives each element's text (a string unquoted); its kind is read by position. -#}
+{% macro spark__json_array_scalar_keys(json_array_expression) -%}
+    coalesce(transform(
+        from_json({{ json_array_expression }}, 'array<string>'),
+        (element, position) -> {{ json_scalar_key(
+            json_type_at(json_array_expression, "concat('$[', position, ']')"), 'element'
+        ) }}
+    ), cast(array() as array<string>))
 {%- endmacro %}

@@ -20,6 +20,7 @@ asset folder (`docs/assets/` by default, which `dbt docs generate` copies to `ta
   lifecycle_monthly.png      new, returning, resurrecting and dormant users per complete month
   transitions.png            what people do next after the most frequent events (within a session)
   quality_thresholds.png     each team's daily rejected share against its threshold (data_quality_thresholds seed)
+  unplanned_properties.png   property keys clean events carry that the tracking plan does not declare, by team
 
 Example:
   .venv/bin/python -m metrics_tools charts --db target/product_metrics.duckdb --out docs/assets
@@ -38,7 +39,7 @@ from metrics_tools import PROJECT_DIR
 from metrics_tools.charts.activity import (chart_active_users, chart_lifecycle, chart_lifecycle_monthly,
                                            chart_new_users, chart_revenue, chart_sessions, chart_stickiness)
 from metrics_tools.charts.events import (chart_data_quality, chart_event_volume, chart_quality_thresholds,
-                                         chart_transitions)
+                                         chart_transitions, chart_unplanned_properties)
 from metrics_tools.charts.funnels import chart_funnel_options, chart_funnels
 from metrics_tools.charts.retention import (chart_retention, chart_retention_daily, chart_retention_definitions,
                                             chart_retention_weekly)
@@ -64,6 +65,7 @@ REQUIRED_MODELS = (
     "metrics_retention",
     "metrics_lifecycle_monthly",
     "metrics_event_transitions_weekly",
+    "metrics_unplanned_properties_daily",
 )
 
 
@@ -85,6 +87,7 @@ CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], Figure]] = {
     "lifecycle_monthly.png": chart_lifecycle_monthly,
     "transitions.png": chart_transitions,
     "quality_thresholds.png": chart_quality_thresholds,
+    "unplanned_properties.png": chart_unplanned_properties,
 }
 
 

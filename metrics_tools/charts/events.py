@@ -56,6 +56,45 @@ def chart_data_quality(con: duckdb.DuckDBPyConnection) -> Figure:
     return fig
 
 
+def chart_unplanned_properties(con: duckdb.DuckDBPyConnection) -> Figure:
+    """Undeclared property keys per event (top 15 over all received days), coloured by owning team."""
+    df = query(
+        con,
+        f"""
+        select owner_team, event_name || '.' || property_key as event_property, sum(rows) as events
+        from {SCHEMA}.metrics_unplanned_properties_daily
+        group by owner_team, event_name, property_key
+        order by events desc, event_property
+        """,
+    )
+    fig = new_figure(9.0, 5.0)
+    title = "Unplanned properties: keys the tracking plan does not declare (top 15, all days)"
+    if df.empty:
+        return no_data(fig, title, "Every property of every clean event is in the tracking plan")
+    title = f"{title}\n{len(df):,} undeclared event properties; the events stay clean"
+    top = df.head(15).iloc[::-1]
+    teams = sorted(df["owner_team"].unique())
+    palette = [BLUE, ORANGE, GREEN, PURPLE, RED, "#56B4E9", "#F0E442", GREY]
+    colour_of = {team: palette[index % len(palette)] for index, team in enumerate(teams)}
+    ax = fig.add_subplot(1, 1, 1)
+    ax.barh(top["event_property"], top["events"], color=[colour_of[team] for team in top["owner_team"]])
+    for row, value in enumerate(top["events"]):
+        ax.annotate(f"{int(value):,}", (value, row), textcoords="offset points", xytext=(4, 0), va="center", fontsize=8)
+    for team in teams:
+        if team in set(top["owner_team"]):
+            ax.barh([], [], color=colour_of[team], label=team)
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.set_xlabel("clean events carrying the key (all received days)")
+    ax.grid(axis="x", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlim(0, float(top["events"].max()) * 1.15)
+    ax.legend(frameon=False, title="owner team", fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
 def chart_event_volume(con: duckdb.DuckDBPyConnection) -> Figure:
     """Clean events per event name over the whole history, largest first (top 15)."""
     df = query(

@@ -21,8 +21,8 @@ event_names as (
     select * from {{ ref('int_event_names__resolved') }}
 ),
 
-required_properties as (
-    select * from {{ ref('int_required_properties__unnested') }}
+planned_properties as (
+    select * from {{ ref('int_planned_properties__unnested') }}
 ),
 
 currency_rates as (
@@ -66,14 +66,12 @@ raw_rows as (
 ),
 
 event_requirements as (
-    -- Each event's required properties: the JSON path that reads the key literally, and the JSON
-    -- types (json_type names) it accepts.
+    -- Each event's planned properties as one list, checked by a lambda on every row.
     select
-        event_name,
-        {{ required_property_list(json_key_path('property_key'), json_types_accepted('property_type')) }}
-            as required_properties
-    from required_properties
-    group by event_name
+        planned_property.event_name,
+        {{ planned_property_list('planned_property') }} as planned_properties
+    from planned_properties as planned_property
+    group by planned_property.event_name
 ),
 
 documented as (
@@ -83,7 +81,7 @@ documented as (
         event_names.owner_team,
         coalesce(event_names.is_revenue, false) as is_revenue,
         event_properties.sanitized_properties,
-        event_requirements.required_properties,
+        event_requirements.planned_properties,
         -- The object the checks read: keys normalized, nothing masked yet.
         case
             when raw_rows.has_object_properties
@@ -104,10 +102,10 @@ property_checks as (
     select
         documented.*,
         case
-            when documented.required_properties is null then true
+            when documented.planned_properties is null then true
             when documented.checked_properties is null then false
-            else {{ has_required_properties('documented.checked_properties', 'documented.required_properties') }}
-        end as has_required_properties,
+            else {{ has_valid_planned_properties('documented.checked_properties', 'documented.planned_properties') }}
+        end as has_planned_properties,
         -- The text test skips the JSON parse for the many objects without these keys (a key could
         -- hide behind a JSON escape, so text with a backslash is always parsed).
         case
@@ -125,7 +123,7 @@ property_checks as (
     from documented
 ),
 
-final as (
+sanitized as (
     select
         property_checks.source_file,
         property_checks.raw_row_number,
@@ -144,7 +142,7 @@ final as (
         property_checks.country,
         property_checks.is_revenue,
         property_checks.has_object_properties
-        and property_checks.has_required_properties
+        and property_checks.has_planned_properties
         and not (property_checks.is_revenue and currency_rates.currency is null) as has_valid_properties,
         cast(property_checks.revenue_text as double) as revenue,
         property_checks.currency,
@@ -153,10 +151,43 @@ final as (
             when not property_checks.has_object_properties then '{}'
             when property_checks.needs_property_rewrite then coalesce(property_checks.sanitized_properties, '{}')
             else {{ json_compact('property_checks.properties_text') }}
-        end as properties
+        end as properties,
+        property_checks.planned_properties
     from property_checks
     left join currency_rates
         on property_checks.currency = currency_rates.currency
+),
+
+final as (
+    select
+        source_file,
+        raw_row_number,
+        is_malformed,
+        raw_values_key,
+        insert_id,
+        normalized_event_name,
+        event_name,
+        owner_team,
+        user_id,
+        device_id,
+        event_at,
+        received_at,
+        platform,
+        app_version,
+        country,
+        is_revenue,
+        has_valid_properties,
+        revenue,
+        currency,
+        revenue_usd,
+        properties,
+        -- Keys the plan does not declare for the event: the event stays clean, and
+        -- metrics_unplanned_properties_daily reports them. Personal-data keys are gone already.
+        case
+            when event_name is not null and has_valid_properties and properties != '{}'
+                then {{ unplanned_property_keys('properties', 'planned_properties') }}
+        end as unplanned_property_keys
+    from sanitized
 )
 
 select * from final

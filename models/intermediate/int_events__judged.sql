@@ -16,7 +16,8 @@
 {% set stored_columns = [
     'source_file', 'raw_row_number', 'raw_values_key', 'insert_id', 'rule_reason', 'normalized_event_name',
     'event_name', 'owner_team', 'user_id', 'device_id', 'event_at', 'received_at', 'platform',
-    'app_version', 'country', 'is_revenue', 'revenue', 'currency', 'revenue_usd', 'properties'] -%}
+    'app_version', 'country', 'is_revenue', 'revenue', 'currency', 'revenue_usd', 'properties',
+    'unplanned_property_keys'] -%}
 
 {%- if is_incremental() %}{{ assert_stored_columns(this, stored_columns) }}{% endif %}
 
@@ -56,7 +57,8 @@ new_rows as (
         revenue,
         currency,
         revenue_usd,
-        properties
+        properties,
+        unplanned_property_keys
     from checked
     -- Files are the unit of loading: an incremental run judges the rows of new files only.
     {{ only_unloaded_files() }}
@@ -146,6 +148,7 @@ final as (
         currency,
         revenue_usd,
         properties,
+        unplanned_property_keys,
         {{ run_timestamp() }} as written_at
     from judged
 )

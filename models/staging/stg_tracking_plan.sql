@@ -2,7 +2,11 @@
     ref('tracking_plan'), 'tracking_plan',
     required=['event_name', 'description', 'owner_team', 'category', 'status', 'is_active', 'is_revenue',
               'required_properties'],
-    optional={'is_shipped': 'cast(null as boolean)'},
+    optional={
+        'is_shipped': 'cast(null as boolean)',
+        'optional_properties': 'cast(null as ' ~ dbt.type_string() ~ ')',
+        'allowed_values': 'cast(null as ' ~ dbt.type_string() ~ ')',
+    },
 ) -%}
 
 with tracking_plan as (
@@ -20,7 +24,10 @@ typed as (
         coalesce({{ plan.is_revenue }}, false) as is_revenue,
         -- An event is shipped unless the plan says otherwise (the column is optional).
         coalesce({{ plan.is_shipped }}, true) as is_shipped,
-        coalesce(nullif(trim({{ plan.required_properties }}), ''), '{}') as required_properties
+        coalesce(nullif(trim({{ plan.required_properties }}), ''), '{}') as required_properties,
+        -- Tracking plan v2 columns are optional: without them, nothing is optional or restricted.
+        coalesce(nullif(trim({{ plan.optional_properties }}), ''), '{}') as optional_properties,
+        coalesce(nullif(trim({{ plan.allowed_values }}), ''), '{}') as allowed_values
     from tracking_plan
 )
 
