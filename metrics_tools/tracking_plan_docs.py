@@ -3,7 +3,8 @@ hand-kept copy of the plan.
 
 Reads `seeds/tracking_plan.csv` (and `seeds/event_aliases.csv` for legacy names) and writes
 `models/docs/tracking_plan.md`, holding the doc block `tracking_plan_events`: every planned event
-grouped by category, with its description, owner team, status, flags and required properties.
+grouped by category, with its description, owner team, status, flags and properties (required,
+optional, allowed values).
 The seed `tracking_plan` shows it on its docs page. The generated file is committed; a pytest test
 (`tests/test_docs_up_to_date.py`) fails when it is out of date with the seed.
 
@@ -58,6 +59,8 @@ class PlannedEvent:
     is_revenue: bool
     is_shipped: bool
     required_properties: dict[str, str]
+    optional_properties: dict[str, str]
+    allowed_values: dict[str, list[object]]
 
 
 def parse_bool(value: str, default: bool, where: str) -> bool:
@@ -84,13 +87,11 @@ def read_plan(path: Path) -> list[PlannedEvent]:
         events: list[PlannedEvent] = []
         for line, row in enumerate(reader, start=2):
             where = f"{path.name} line {line}"
-            text = (row.get("required_properties") or "").strip() or "{}"
-            try:
-                properties = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise PlanError(f"{where}: required_properties is not JSON ({exc.msg})") from exc
-            if not isinstance(properties, dict):
-                raise PlanError(f"{where}: required_properties must be a JSON object")
+            properties = json_object(row, "required_properties", where)
+            allowed = json_object(row, "allowed_values", where)
+            for key, values in allowed.items():
+                if not isinstance(values, list):
+                    raise PlanError(f"{where}: allowed_values of {key!r} must be a JSON array")
             events.append(
                 PlannedEvent(
                     event_name=row["event_name"].strip(),
@@ -102,9 +103,41 @@ def read_plan(path: Path) -> list[PlannedEvent]:
                     is_revenue=parse_bool(row["is_revenue"], False, f"{where} is_revenue"),
                     is_shipped=parse_bool(row.get("is_shipped") or "", True, f"{where} is_shipped"),
                     required_properties={str(k): str(v) for k, v in properties.items()},
+                    optional_properties={
+                        str(k): str(v) for k, v in json_object(row, "optional_properties", where).items()
+                    },
+                    allowed_values={str(k): list(v) for k, v in allowed.items()},
                 )
             )
     return events
+
+
+def json_object(row: dict[str, str], column: str, where: str) -> dict[str, object]:
+    """A JSON object column of the plan; empty or absent means `{}`."""
+    text = (row.get(column) or "").strip() or "{}"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"{where}: {column} is not JSON ({exc.msg})") from exc
+    if not isinstance(value, dict):
+        raise PlanError(f"{where}: {column} must be a JSON object")
+    return value
+
+
+def describe_properties(event: PlannedEvent) -> str:
+    """Each planned property in words: `key` (type, required or optional; one of its allowed values)."""
+    parts = []
+    for key in sorted({*event.required_properties, *event.optional_properties, *event.allowed_values}):
+        if key in event.required_properties:
+            words = f"{cell(event.required_properties[key])}, required"
+        elif key in event.optional_properties:
+            words = f"{cell(event.optional_properties[key])}, optional"
+        else:
+            words = "not declared, checked when present"
+        if key in event.allowed_values:
+            words += "; one of " + ", ".join(f"`{cell(json.dumps(value))}`" for value in event.allowed_values[key])
+        parts.append(f"`{cell(key)}` ({words})")
+    return "; ".join(parts) or "none"
 
 
 def read_aliases(path: Path) -> dict[str, list[str]]:
@@ -165,22 +198,24 @@ def render(events: list[PlannedEvent], aliases: dict[str, list[str]]) -> str:
         "How to read it: **kind** says whether the event is a user action that makes its user "
         "active (*activity*, counted in DAU and retention) or *passive* (never counts), whether it "
         "carries money (*revenue*: `revenue` and `currency`), and whether it is *deprecated* "
-        "(still counted) or *not shipped* yet. **Required properties** must be present with that "
-        "type, or the row is rejected as `invalid_properties`. **Legacy names** are old names that "
-        "still arrive and count as this event.",
+        "(still counted) or *not shipped* yet. **Properties**: a *required* one must be present "
+        "with its type; an *optional* one, when present, must have its type; a property with "
+        "allowed values must take *one of* them (text compares exactly, numbers by value). A row "
+        "that breaks any of these is rejected as `invalid_properties`. A property not listed here "
+        "does not reject the row: it is reported to the owner team in "
+        "`metrics_unplanned_properties_daily`. **Legacy names** are old names that still arrive "
+        "and count as this event.",
         "",
     ]
     for category in sorted(by_category):
         lines += [
             f"#### {cell(category)}",
             "",
-            "| event | what it means | owner team | kind | required properties | legacy names |",
+            "| event | what it means | owner team | kind | properties | legacy names |",
             "| --- | --- | --- | --- | --- | --- |",
         ]
         for event in sorted(by_category[category], key=lambda e: e.event_name):
-            properties = ", ".join(
-                f"`{cell(key)}` ({cell(kind)})" for key, kind in sorted(event.required_properties.items())
-            ) or "none"
+            properties = describe_properties(event)
             legacy = ", ".join(f"`{cell(name)}`" for name in aliases.get(event.event_name, [])) or "-"
             lines.append(
                 f"| `{cell(event.event_name)}` | {cell(event.description)} | {cell(event.owner_team)} | "

@@ -79,6 +79,7 @@ PUBLIC_MODELS: dict[str, list[str]] = {
     "metrics_revenue_daily": ["activity_date"],
     "metrics_event_volume_daily": ["activity_date", "event_name"],
     "metrics_data_quality_daily": ["received_date", "owner_team", "reason"],
+    "metrics_unplanned_properties_daily": ["received_date", "owner_team", "event_name", "property_key"],
 }
 """Public model name -> its primary key columns."""
 
@@ -138,6 +139,7 @@ MODEL_COLUMNS: dict[str, list[str]] = {
     ],
     "metrics_event_volume_daily": ["activity_date", "event_name", "events", "users"],
     "metrics_data_quality_daily": ["received_date", "owner_team", "reason", "rows"],
+    "metrics_unplanned_properties_daily": ["received_date", "owner_team", "event_name", "property_key", "rows"],
 }
 """Public model name -> the contract's columns, in contract order."""
 
@@ -212,6 +214,13 @@ class PlannedEvent:
     is_active: bool
     is_revenue: bool
     required_properties: dict[str, str]
+    # Tracking plan v2 (optional seed columns): keys as written in the plan.
+    optional_properties: dict[str, str] = field(default_factory=dict)
+    allowed_values: dict[str, list[Any]] = field(default_factory=dict)
+
+    def declared_keys(self) -> set[str]:
+        """Normalized keys the plan requires or makes optional."""
+        return {normalize_name(key) for key in [*self.required_properties, *self.optional_properties]}
 
 
 @dataclass(frozen=True)
@@ -238,9 +247,12 @@ def load_seeds(seeds_dir: str | Path) -> Seeds:
             return list(csv.DictReader(handle))
 
     plan: dict[str, PlannedEvent] = {}
+
+    def json_column(row: dict[str, str], column: str) -> dict[str, Any]:
+        return dict(json.loads((row.get(column) or "").strip(WHITESPACE) or "{}"))
+
     for row in read("tracking_plan"):
-        required_text = (row.get("required_properties") or "").strip(WHITESPACE) or "{}"
-        required = json.loads(required_text)
+        required = json_column(row, "required_properties")
         plan[row["event_name"].strip(WHITESPACE)] = PlannedEvent(
             event_name=row["event_name"].strip(WHITESPACE),
             owner_team=(row.get("owner_team") or "").strip(WHITESPACE),
@@ -248,6 +260,8 @@ def load_seeds(seeds_dir: str | Path) -> Seeds:
             is_active=_parse_bool(row.get("is_active") or ""),
             is_revenue=_parse_bool(row.get("is_revenue") or ""),
             required_properties={str(k): str(v) for k, v in required.items()},
+            optional_properties={str(k): str(v) for k, v in json_column(row, "optional_properties").items()},
+            allowed_values={str(k): list(v) for k, v in json_column(row, "allowed_values").items()},
         )
     aliases = {
         row["alias_name"].strip(WHITESPACE): row["event_name"].strip(WHITESPACE)
@@ -473,6 +487,57 @@ def _has_type(value: Any, expected: str) -> bool:
     return False
 
 
+def personal_data_keys() -> frozenset[str]:
+    """The property keys the project declares personal data (var personal_data_property_keys)."""
+    import yaml  # the project's settings file is YAML
+
+    settings = yaml.safe_load((Path(__file__).resolve().parents[1] / "dbt_project.yml").read_text(encoding="utf-8"))
+    return frozenset(settings["vars"]["personal_data_property_keys"])
+
+
+def _json_kind(value: Any) -> str | None:
+    """string, number or boolean for a JSON scalar (bool before int: True is an int in Python)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
+def is_allowed(value: Any, allowed: list[Any]) -> bool:
+    """A value is allowed when it equals a listed value of the same kind (numbers by value)."""
+    kind = _json_kind(value)
+    if kind is None:
+        return False
+    for candidate in allowed:
+        if _json_kind(candidate) != kind:
+            continue
+        if kind == "number" and float(candidate) == float(value):
+            return True
+        if kind != "number" and candidate == value:
+            return True
+    return False
+
+
+def planned_properties_valid(props: dict[str, Any], planned: PlannedEvent) -> bool:
+    """Required properties present with their type; optional ones typed when present (a JSON null
+    is absent); a present property with allowed values takes one of them."""
+    for key, expected in planned.required_properties.items():
+        if not _has_type(props.get(normalize_name(key)), expected):
+            return False
+    for key, expected in planned.optional_properties.items():
+        value = props.get(normalize_name(key))
+        if value is not None and not _has_type(value, expected):
+            return False
+    for key, allowed in planned.allowed_values.items():
+        value = props.get(normalize_name(key))
+        if value is not None and not is_allowed(value, allowed):
+            return False
+    return True
+
+
 def resolve_name(raw_name: str | None, seeds: Seeds) -> str | None:
     """Canonical event name, or None when neither planned nor a known alias."""
     name = normalize_name(raw_name or "")
@@ -497,6 +562,7 @@ def classify(
     """Apply the staging rules in contract order: (clean events, quarantined rows)."""
     staged: list[dict[str, Any]] = []
     occurrences: dict[tuple[str, ...], int] = defaultdict(int)
+    personal_keys = personal_data_keys()
     for number, original in enumerate(raw_rows, start=1):
         raw = {column: _clean_text(original.get(column)) for column in RAW_COLUMNS}
         for id_column in ("insert_id", "user_id", "device_id"):
@@ -515,6 +581,7 @@ def classify(
             "received_date": us_to_date(received_us) if received_us is not None else None,
             "reason": None,
             "properties": None,
+            "unplanned_keys": [],
             "revenue_usd": None,
         }
         if raw["insert_id"] is None:
@@ -537,13 +604,7 @@ def classify(
             row["reason"] = "unplanned_event"
         else:
             props = parse_properties(raw["properties"])
-            valid = props is not None
-            if valid:
-                assert props is not None
-                for key, expected in planned.required_properties.items():
-                    if not _has_type(props.get(normalize_name(key)), expected):
-                        valid = False
-                        break
+            valid = props is not None and planned_properties_valid(props, planned)
             if valid and planned.is_revenue:
                 assert props is not None
                 currency = props.get("currency")
@@ -561,7 +622,12 @@ def classify(
             if not valid:
                 row["reason"] = "invalid_properties"
             else:
+                assert props is not None
                 row["properties"] = props
+                declared = planned.declared_keys()
+                row["unplanned_keys"] = [
+                    key for key in props if key and key not in declared and key not in personal_keys
+                ]
         staged.append(row)
 
     # duplicate_event: among rows that passed every other rule, by received_at then row number.
@@ -620,6 +686,7 @@ def classify(
         "revenue_usd",
         "owner_team",
         "properties",
+        "unplanned_keys",
         "raw_platform",
         "raw_app_version",
         "raw_country",
@@ -684,6 +751,16 @@ def compute_metrics(
     ):
         out["metrics_data_quality_daily"].append(
             {"received_date": received_date, "owner_team": team, "reason": reason, "rows": count}
+        )
+
+    # ---- unplanned properties (operational like data quality): clean events only
+    unplanned: dict[tuple[Any, str, str, str], int] = defaultdict(int)
+    for row in events:
+        for key in row["unplanned_keys"]:
+            unplanned[(row["received_date"], row["owner_team"], row["event_name"], key)] += 1
+    for (received_date, team, event_name, key), count in sorted(unplanned.items()):
+        out["metrics_unplanned_properties_daily"].append(
+            {"received_date": received_date, "owner_team": team, "event_name": event_name, "property_key": key, "rows": count}
         )
 
     if not events:
