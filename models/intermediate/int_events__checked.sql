@@ -160,32 +160,32 @@ sanitized as (
 
 final as (
     select
-        source_file,
-        raw_row_number,
-        is_malformed,
-        raw_values_key,
-        insert_id,
-        normalized_event_name,
-        event_name,
-        owner_team,
-        user_id,
-        device_id,
-        event_at,
-        received_at,
-        platform,
-        app_version,
-        country,
-        is_revenue,
-        has_valid_properties,
-        revenue,
-        currency,
-        revenue_usd,
-        properties,
+        sanitized.source_file,
+        sanitized.raw_row_number,
+        sanitized.is_malformed,
+        sanitized.raw_values_key,
+        sanitized.insert_id,
+        sanitized.normalized_event_name,
+        sanitized.event_name,
+        sanitized.owner_team,
+        sanitized.user_id,
+        sanitized.device_id,
+        sanitized.event_at,
+        sanitized.received_at,
+        sanitized.platform,
+        sanitized.app_version,
+        sanitized.country,
+        sanitized.is_revenue,
+        sanitized.has_valid_properties,
+        sanitized.revenue,
+        sanitized.currency,
+        sanitized.revenue_usd,
+        sanitized.properties,
         -- Keys the plan does not declare for the event: the event stays clean, and
         -- metrics_unplanned_properties_daily reports them. Personal-data keys are gone already.
         case
-            when event_name is not null and has_valid_properties and properties != '{}'
-                then {{ unplanned_property_keys('properties', 'planned_properties') }}
+            when sanitized.event_name is not null and sanitized.has_valid_properties and sanitized.properties != '{}'
+                then {{ unplanned_property_keys('sanitized.properties', 'sanitized.planned_properties') }}
         end as unplanned_property_keys
     from sanitized
 )
