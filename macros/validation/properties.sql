@@ -97,29 +97,30 @@
 {%- endmacro %}
 
 {#- The keys of a JSON object that a planned_property_list does not declare (neither required
-    nor optional), in text order; every key when the list is null. -#}
+    nor optional), sorted (engines rebuild objects in different key orders); every key when the
+    list is null. -#}
 {% macro unplanned_property_keys(json_expression, planned_list_expression) -%}
     {{ return(adapter.dispatch('unplanned_property_keys', 'product_metrics')(json_expression, planned_list_expression)) }}
 {%- endmacro %}
 
 {% macro default__unplanned_property_keys(json_expression, planned_list_expression) -%}
-    list_filter(
+    list_sort(list_filter(
         json_keys({{ json_expression }}),
         lambda property_key: not coalesce(list_bool_or(list_transform(
             {{ planned_list_expression }},
             lambda planned: planned.is_declared and planned.property_key = property_key
         )), false)
-    )
+    ))
 {%- endmacro %}
 
 {% macro spark__unplanned_property_keys(json_expression, planned_list_expression) -%}
-    filter(
+    array_sort(filter(
         json_object_keys({{ json_expression }}),
         property_key -> not coalesce(exists(
             {{ planned_list_expression }},
             planned -> planned.is_declared and planned.property_key = property_key
         ), false)
-    )
+    ))
 {%- endmacro %}
 
 {#- The comparison key of a JSON scalar, so that allowed values compare by kind: a string by its
