@@ -4,6 +4,7 @@ transitions."""
 from __future__ import annotations
 
 import duckdb
+import matplotlib.patches
 import matplotlib.ticker
 import numpy as np
 from matplotlib.figure import Figure
@@ -68,10 +69,10 @@ def chart_unplanned_properties(con: duckdb.DuckDBPyConnection) -> Figure:
         """,
     )
     fig = new_figure(9.0, 5.0)
-    title = "Unplanned properties: keys the tracking plan does not declare (top 15, all days)"
+    title = "Unplanned properties: keys the tracking plan does not declare"
     if df.empty:
         return no_data(fig, title, "Every property of every clean event is in the tracking plan")
-    title = f"{title}\n{len(df):,} undeclared event properties; the events stay clean"
+    title = f"{title}\n{len(df):,} event properties, top 15; the events stay clean"
     top = df.head(15).iloc[::-1]
     teams = sorted(df["owner_team"].unique())
     palette = [BLUE, ORANGE, GREEN, PURPLE, RED, "#56B4E9", "#F0E442", GREY]
@@ -80,9 +81,7 @@ def chart_unplanned_properties(con: duckdb.DuckDBPyConnection) -> Figure:
     ax.barh(top["event_property"], top["events"], color=[colour_of[team] for team in top["owner_team"]])
     for row, value in enumerate(top["events"]):
         ax.annotate(f"{int(value):,}", (value, row), textcoords="offset points", xytext=(4, 0), va="center", fontsize=8)
-    for team in teams:
-        if team in set(top["owner_team"]):
-            ax.barh([], [], color=colour_of[team], label=team)
+    legend = [matplotlib.patches.Patch(color=colour_of[team], label=team) for team in teams if team in set(top["owner_team"])]
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     ax.set_xlabel("clean events carrying the key (all received days)")
     ax.grid(axis="x", color="#e5e5e5")
@@ -90,7 +89,7 @@ def chart_unplanned_properties(con: duckdb.DuckDBPyConnection) -> Figure:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_xlim(0, float(top["events"].max()) * 1.15)
-    ax.legend(frameon=False, title="owner team", fontsize=8, loc="lower right")
+    ax.legend(handles=legend, frameon=False, title="owner team", fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
 
