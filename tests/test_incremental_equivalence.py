@@ -39,6 +39,7 @@ PUBLIC_MODELS = [
     "metrics_stickiness_monthly",
     "metrics_lifecycle_monthly",
     "metrics_event_transitions_weekly",
+    "metrics_unplanned_properties_daily",
 ]
 # Per-person models are rebuilt incrementally; they must match too (minus the load stamp).
 PER_PERSON_MODELS = {
