@@ -116,7 +116,11 @@ def _required_properties() -> dict[str, dict[str, Any]]:
     with open(SEEDS_DIR / "tracking_plan.csv", newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             required = json.loads(row["required_properties"] or "{}")
-            result[row["event_name"]] = {key: samples[kind] for key, kind in required.items()}
+            # A property with allowed values (tracking plan v2) takes the first of them.
+            allowed = json.loads(row.get("allowed_values") or "{}")
+            result[row["event_name"]] = {
+                key: allowed[key][0] if allowed.get(key) else samples[kind] for key, kind in required.items()
+            }
     return result
 
 
@@ -124,7 +128,8 @@ PROPERTIES = _required_properties()
 
 
 def step(name: str, at: str, user: str, device: str = "", **extra: Any) -> dict[str, str]:
-    """A raw row for ``user`` with the properties the tracking plan requires (overridable)."""
+    """A raw row for ``user`` with the properties the tracking plan requires, with allowed values
+    (overridable)."""
     properties = {**PROPERTIES[name], **extra.pop("properties", {})}
     if name in ("subscription_started", "song_purchased"):
         properties["currency"] = "USD"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import pandas as pd
 import pytest
 
 import oracle
+from dbt_helpers import PROJECT_DIR
 from reliability_helpers import build, copy_project
 
 RECEIVED_AT = "2026-04-30T08:00:00Z"
@@ -28,6 +31,10 @@ EVENT_TIME = "2026-04-29T12:00:00Z"
 # Added to the committed plan in the project copy: numbers, booleans and a key with allowed
 # values that the plan does not declare (checked when present, still reported as unplanned).
 EXTRA_RULES: dict[str, dict[str, dict[str, Any]]] = {
+    "song_played": {
+        "optional_properties": {"screen": "string"},
+        "allowed_values": {"source": ["album", "library", "radio", "search"]},
+    },
     "settings_changed": {
         "optional_properties": {"volume": "number", "level": "integer"},
         "allowed_values": {"level": [1, 2, 3], "volume": [0.5, 1], "is_enabled": [True]},
@@ -60,7 +67,7 @@ HAND_ROWS: tuple[HandRow, ...] = (
     HandRow("o4", "app_opened", {"tier": "gold"}, "invalid_properties", "optional property outside its allowed values"),
     HandRow("o5", "app_opened", {"tier": None}, None, "a JSON null counts as absent"),
     HandRow("o6", "app_opened", {"Tier": "premium", "buttonColor": "red"}, None, "keys normalized: tier planned, button_color not"),
-    # Required properties with allowed values (song_played: source in a list, case-sensitive).
+    # Required properties with allowed values (song_played, EXTRA_RULES: source in a list, case-sensitive).
     HandRow("s1", "song_played", {**SONG, "campaign": "x", "email": "a@example.com"}, None, "campaign unplanned; email is personal data"),
     HandRow("s2", "song_played", {"song_id": "s1", "source": "Radio"}, "invalid_properties", "strings compare exactly"),
     HandRow("s3", "song_played", {**SONG, "screenName": "x", "screen_name": "y"}, None, "two spellings of one key: counted once"),
@@ -220,3 +227,31 @@ def test_plan_without_v2_columns_builds_as_before(tmp_path: Path) -> None:
     # o2, o4 ("gold" is now allowed), o5 (a null value still sends the key) and o6 carry a tier.
     assert tier == (4,)
     assert reasons.get(4) is None and reasons.get(3) is None  # o3, o4 are clean without v2 rules
+
+
+def test_generator_follows_allowed_values(tmp_path: Path) -> None:
+    """`metrics_tools generate` draws a string property with allowed values from that list."""
+    project = copy_project(tmp_path / "project")
+    seeds = project / "seeds"
+    plan_path = seeds / "tracking_plan.csv"
+    with open(plan_path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["event_name"] == "account_created":
+            row["allowed_values"] = json.dumps({"signup_method": ["sso", "passkey"]})
+    with open(plan_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    raw_path = tmp_path / "raw.csv"
+    subprocess.run(
+        [sys.executable, "-m", "metrics_tools", "generate", "--seed", "3", "--users", "150", "--days", "10",
+         "--seeds-dir", str(seeds), "--output", str(raw_path), "--quiet", "--bad-rate", "0"],
+        cwd=PROJECT_DIR, check=True,
+    )
+    seen = {
+        json.loads(row["properties"]).get("signup_method")
+        for row in oracle.load_raw_csv(raw_path)
+        if row["event_name"] == "account_created"
+    }
+    assert seen == {"sso", "passkey"}, seen

@@ -50,6 +50,11 @@ class PlannedEvent:
     is_revenue: bool
     is_shipped: bool
     required: tuple[tuple[str, str], ...]
+    # Tracking plan v2: the text values a string property may take (empty: any value).
+    allowed_text: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def allowed_values_of(self, key: str) -> tuple[str, ...]:
+        return dict(self.allowed_text).get(key, ())
 
 
 @dataclass(frozen=True)
@@ -99,10 +104,18 @@ def load_reference(seeds_dir: Path) -> Reference:
                 t not in ("string", "number", "integer", "boolean") for t in required.values()):
             raise InputError(f"{where}: required_properties must map keys to "
                              "string/number/integer/boolean")
+        try:
+            allowed = json.loads(row.get("allowed_values") or "{}")
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: allowed_values is not JSON: {exc}") from exc
+        if not isinstance(allowed, dict) or any(not isinstance(v, list) for v in allowed.values()):
+            raise InputError(f"{where}: allowed_values must map keys to JSON arrays")
         event = PlannedEvent(name, parse_bool(row["is_active"], where),
                              parse_bool(row["is_revenue"], where),
                              parse_bool(row.get("is_shipped") or "true", where),
-                             tuple((k, str(v)) for k, v in required.items()))
+                             tuple((k, str(v)) for k, v in required.items()),
+                             tuple((k, tuple(v for v in values if isinstance(v, str)))
+                                   for k, values in allowed.items()))
         plan_names.add(name)
         if event.is_shipped:
             events.append(event)

@@ -26,10 +26,15 @@ def pick(values: Sequence[str], shift: int) -> str:
     return f"{sql_list(values)}[((ri >> {shift}) % {len(values)}) + 1]"
 
 
-def value_sql(key: str, kind: str, slot: int, is_revenue: bool, currencies: Sequence[str]) -> str:
-    """SQL expression for a valid JSON value of a required property."""
+def value_sql(key: str, kind: str, slot: int, is_revenue: bool, currencies: Sequence[str],
+              allowed: Sequence[str] = ()) -> str:
+    """SQL expression for a valid JSON value of a required property (one of its allowed text
+    values when the tracking plan lists them)."""
     shift = 3 + slot * 11
     unit = f"(((ri >> {shift}) % 1000003) / 1000003.0)"
+    pool_is_allowed = key in VALUE_POOLS and set(VALUE_POOLS[key]) <= set(allowed)
+    if kind == "string" and allowed and key != "currency" and not pool_is_allowed:
+        return f"'\"' || {pick([json.dumps(value)[1:-1] for value in allowed], shift)} || '\"'"
     if key == "currency":
         return f"'\"' || {sql_list(currencies)}[cur + 1] || '\"'"
     if key == "plan" and kind == "string":
@@ -77,7 +82,7 @@ def properties_sql(vocab: Vocabulary) -> tuple[str, str, str]:
         frags: list[str] = []
         plain: list[str] = []
         for j, (key, kind) in enumerate(event.required):
-            value = value_sql(key, kind, j, event.is_revenue, vocab.currencies)
+            value = value_sql(key, kind, j, event.is_revenue, vocab.currencies, event.allowed_values_of(key))
             key_sql = sql_str(json.dumps(key))
             plain.append(f"{key_sql} || ': ' || ({value})")
             if key == "currency" and event.is_revenue:
