@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 # Columns written at load time, not derived from the inputs: ignored when comparing data.
-LOAD_TIME_COLUMNS = frozenset({"written_at"})
+LOAD_TIME_COLUMNS = frozenset({"written_at", "processed_at"})
 
 
 def display_name(node: dict[str, Any]) -> str:
