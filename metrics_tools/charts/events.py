@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from metrics_tools.charts.style import (BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SCHEMA, new_figure, no_data,
-                                        query, style_axis)
+                                        query, style_axis, style_bar_axis)
 
 
 def chart_data_quality(con: duckdb.DuckDBPyConnection) -> Figure:
@@ -45,13 +45,7 @@ def chart_data_quality(con: duckdb.DuckDBPyConnection) -> Figure:
         left += grid[team].to_numpy(dtype=float)
     for row, value in enumerate(left):
         ax.annotate(f"{int(value):,}", (value, row), textcoords="offset points", xytext=(4, 0), va="center", fontsize=8)
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    ax.set_xlabel("raw rows (all received days)")
-    ax.grid(axis="x", color="#e5e5e5")
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.set_xlim(0, float(left.max()) * 1.15)
+    style_bar_axis(ax, title, "raw rows (all received days)", float(left.max()))
     ax.legend(frameon=False, title="owner team", fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
@@ -82,13 +76,7 @@ def chart_unplanned_properties(con: duckdb.DuckDBPyConnection) -> Figure:
     for row, value in enumerate(top["events"]):
         ax.annotate(f"{int(value):,}", (value, row), textcoords="offset points", xytext=(4, 0), va="center", fontsize=8)
     legend = [matplotlib.patches.Patch(color=colour_of[team], label=team) for team in teams if team in set(top["owner_team"])]
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    ax.set_xlabel("clean events carrying the key (all received days)")
-    ax.grid(axis="x", color="#e5e5e5")
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.set_xlim(0, float(top["events"].max()) * 1.15)
+    style_bar_axis(ax, title, "clean events carrying the key (all received days)", float(top["events"].max()))
     ax.legend(handles=legend, frameon=False, title="owner team", fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
@@ -115,13 +103,7 @@ def chart_event_volume(con: duckdb.DuckDBPyConnection) -> Figure:
     ax.barh(df["event_name"], df["events"], color=BLUE)
     for row, value in enumerate(df["events"]):
         ax.annotate(f"{int(value):,}", (value, row), textcoords="offset points", xytext=(4, 0), va="center", fontsize=9)
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    ax.set_xlabel("events")
-    ax.grid(axis="x", color="#e5e5e5")
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.set_xlim(0, float(df["events"].max()) * 1.15)
+    style_bar_axis(ax, title, "events", float(df["events"].max()))
     fig.tight_layout()
     return fig
 

@@ -55,6 +55,18 @@ def style_axis(ax: Any, title: str, ylabel: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+def style_bar_axis(ax: Any, title: str, xlabel: str, longest: float) -> None:
+    """Axis style of a horizontal bar chart: left title, light vertical grid, no top/right frame,
+    room on the right for the value labels."""
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlim(0, longest * 1.15)
+
+
 def daily_bars_and_line(
     df: pd.DataFrame, title: str, bars: tuple[str, str, str, str], line: tuple[pd.Series, str, str, float]
 ) -> Figure:

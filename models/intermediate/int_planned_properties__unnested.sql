@@ -6,30 +6,20 @@ with tracking_plan as (
     select * from {{ ref('stg_tracking_plan') }}
 ),
 
-required_properties as (
-    select
-        tracking_plan.event_name,
-        {{ normalize_name('property.key') }} as property_key,
-        lower({{ json_entry_text('property') }}) as property_type,
-        true as is_required
-    from tracking_plan
-    {{ join_json_object_entries('tracking_plan.required_properties', 'property') }}
-),
-
-optional_properties as (
-    select
-        tracking_plan.event_name,
-        {{ normalize_name('property.key') }} as property_key,
-        lower({{ json_entry_text('property') }}) as property_type,
-        false as is_required
-    from tracking_plan
-    {{ join_json_object_entries('tracking_plan.optional_properties', 'property') }}
-),
-
 declared_properties as (
-    select * from required_properties
+    -- Required and optional properties are declared alike: key -> type.
+    {%- for plan_column, is_required in [('required_properties', true), ('optional_properties', false)] %}
+    select
+        tracking_plan.event_name,
+        {{ normalize_name('property.key') }} as property_key,
+        lower({{ json_entry_text('property') }}) as property_type,
+        {{ is_required }} as is_required
+    from tracking_plan
+    {{ join_json_object_entries('tracking_plan.' ~ plan_column, 'property') }}
+    {%- if not loop.last %}
     union all
-    select * from optional_properties
+    {%- endif %}
+    {%- endfor %}
 ),
 
 allowed_values as (
