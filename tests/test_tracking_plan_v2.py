@@ -102,15 +102,20 @@ EXPECTED_UNPLANNED: dict[tuple[str, str, str], int] = {
 }
 
 
-def write_plan(project: Path) -> None:
+def rewrite_plan(
+    project: Path, rules: dict[str, dict[str, Any]], drop_columns: tuple[str, ...] = ()
+) -> None:
+    """The project copy's tracking plan with ``rules`` (event -> column -> JSON value) applied and
+    ``drop_columns`` left out."""
     plan_path = project / "seeds" / "tracking_plan.csv"
     with open(plan_path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
-        for column, value in EXTRA_RULES.get(row["event_name"], {}).items():
+        for column, value in rules.get(row["event_name"], {}).items():
             row[column] = json.dumps(value)
+    columns = [column for column in rows[0] if column not in drop_columns]
     with open(plan_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
@@ -153,7 +158,7 @@ class PlanCase:
 def plan_case(tmp_path_factory: pytest.TempPathFactory) -> PlanCase:
     work = tmp_path_factory.mktemp("tracking_plan_v2")
     project = copy_project(work / "project")
-    write_plan(project)
+    rewrite_plan(project, EXTRA_RULES)
     raw_path = work / "raw.csv"
     write_raw(raw_path)
     db_path = work / "plan_v2.duckdb"
@@ -203,14 +208,7 @@ def test_plan_without_v2_columns_builds_as_before(tmp_path: Path) -> None:
     """A team's v1 tracking plan (no optional_properties, no allowed_values) still builds:
     the columns are optional, nothing is optional or restricted, every extra key is unplanned."""
     project = copy_project(tmp_path / "project")
-    plan_path = project / "seeds" / "tracking_plan.csv"
-    with open(plan_path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    v1_columns = [column for column in rows[0] if column not in ("optional_properties", "allowed_values")]
-    with open(plan_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=v1_columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    rewrite_plan(project, {}, drop_columns=("optional_properties", "allowed_values"))
     raw_path = tmp_path / "raw.csv"
     write_raw(raw_path)
     db_path = tmp_path / "plan_v1.duckdb"
@@ -233,16 +231,7 @@ def test_generator_follows_allowed_values(tmp_path: Path) -> None:
     """`metrics_tools generate` draws a string property with allowed values from that list."""
     project = copy_project(tmp_path / "project")
     seeds = project / "seeds"
-    plan_path = seeds / "tracking_plan.csv"
-    with open(plan_path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["event_name"] == "account_created":
-            row["allowed_values"] = json.dumps({"signup_method": ["sso", "passkey"]})
-    with open(plan_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    rewrite_plan(project, {"account_created": {"allowed_values": {"signup_method": ["sso", "passkey"]}}})
     raw_path = tmp_path / "raw.csv"
     subprocess.run(
         [sys.executable, "-m", "metrics_tools", "generate", "--seed", "3", "--users", "150", "--days", "10",
