@@ -53,6 +53,9 @@ PER_PERSON_MODELS = {
     "marts.fct_event_transitions": "processed_at",
     "marts.dim_users": "processed_at",
     "marts.fct_events": "processed_at",
+    "marts.dim_user_history": "processed_at",
+    "marts.fct_user_weeks": "processed_at",
+    "marts.fct_user_months": "processed_at",
 }
 
 

@@ -66,17 +66,22 @@
     {{ return(adapter.dispatch('has_valid_planned_properties', 'product_metrics')(json_expression, planned_list_expression)) }}
 {%- endmacro %}
 
+{#- The verdict on one planned property (`checked.planned`) given the JSON type of its value
+    (`checked.value_type`, 'NULL' when absent or JSON null): the callers read the type once per
+    property, as parsing the object is the costly part and the verdict looks at the type thrice. -#}
 {%- macro planned_property_verdict(json_expression) -%}
-    {%- set value_type = json_type_at(json_expression, 'planned.property_path') -%}
     case
-        when coalesce({{ value_type }}, 'NULL') = 'NULL' then not planned.is_required
+        when checked.value_type = 'NULL' then not checked.planned.is_required
         else
-            (planned.accepted_types is null or coalesce({{ list_has_value('planned.accepted_types', value_type) }}, false))
+            (
+                checked.planned.accepted_types is null
+                or coalesce({{ list_has_value('checked.planned.accepted_types', 'checked.value_type') }}, false)
+            )
             and (
-                planned.allowed_value_keys is null
+                checked.planned.allowed_value_keys is null
                 or coalesce({{ list_has_value(
-                    'planned.allowed_value_keys',
-                    json_scalar_key(value_type, json_text_at(json_expression, 'planned.property_path'))
+                    'checked.planned.allowed_value_keys',
+                    json_scalar_key('checked.value_type', json_text_at(json_expression, 'checked.planned.property_path'))
                 ) }}, false)
             )
     end
@@ -84,15 +89,27 @@
 
 {% macro default__has_valid_planned_properties(json_expression, planned_list_expression) -%}
     list_bool_and(list_transform(
-        {{ planned_list_expression }},
-        lambda planned: {{ planned_property_verdict(json_expression) }}
+        list_transform(
+            {{ planned_list_expression }},
+            lambda planned: {
+                'planned': planned,
+                'value_type': coalesce({{ json_type_at(json_expression, 'planned.property_path') }}, 'NULL')
+            }
+        ),
+        lambda checked: {{ planned_property_verdict(json_expression) }}
     ))
 {%- endmacro %}
 
 {% macro spark__has_valid_planned_properties(json_expression, planned_list_expression) -%}
     forall(
-        {{ planned_list_expression }},
-        planned -> {{ planned_property_verdict(json_expression) }}
+        transform(
+            {{ planned_list_expression }},
+            planned -> named_struct(
+                'planned', planned,
+                'value_type', coalesce({{ json_type_at(json_expression, 'planned.property_path') }}, 'NULL')
+            )
+        ),
+        checked -> {{ planned_property_verdict(json_expression) }}
     )
 {%- endmacro %}
 

@@ -5,13 +5,26 @@
     empty text and the placeholders SDKs send for "no value" (var `placeholder_ids`, compared
     ignoring case: `undefined`, `null`, ...) are missing, so they never become a person. -#}
 {% macro clean_identifier(expression) -%}
-    {%- set stripped = 'trim(' ~ regexp_replace_all(expression, "'[\\x{00}-\\x{1F}\\x{7F}-\\x{9F}]'", "''") ~ ')' -%}
+    {%- set control_characters = "'[\\x{00}-\\x{1F}\\x{7F}-\\x{9F}]'" -%}
+    {#- Control characters are rare: the cheaper match decides whether to rewrite the text. -#}
+    {%- set stripped -%}
+        trim(case
+            when {{ regexp_contains(expression, control_characters) }}
+                then {{ regexp_replace_all(expression, control_characters, "''") }}
+            else {{ expression }}
+        end)
+    {%- endset -%}
+    {%- set placeholders = [''] + var('placeholder_ids') | map('lower') | list -%}
     case
-        when lower({{ stripped }}) in (''
-            {%- for placeholder in var('placeholder_ids') -%}
-                , '{{ placeholder | lower | replace("'", "''") }}'
-            {%- endfor -%}
-        ) then null
+        -- Only text as short as the longest placeholder can be one: real ids skip the lookup.
+        when
+            length({{ stripped }}) <= {{ placeholders | map('length') | max }}
+            and lower({{ stripped }}) in (
+                {%- for placeholder in placeholders -%}
+                    '{{ placeholder | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
+                {%- endfor -%}
+            )
+            then null
         else {{ stripped }}
     end
 {%- endmacro %}

@@ -9,7 +9,10 @@ with events as (
 with_gaps as (
     select
         *,
-        lag(event_at) over (partition by user_key order by event_at, event_id) as previous_event_at
+        lag(event_at) over (partition by user_key order by event_at, event_id) as previous_event_at,
+        -- The place in the person's history (time, then event id), read by the strict funnels'
+        -- "very next event": numbered here, where the same order is sorted anyway.
+        row_number() over (partition by user_key order by event_at, event_id) as event_number
     from events
 ),
 
@@ -40,6 +43,7 @@ final as (
         md5(user_key || '|' || cast(session_number as string)) as session_id,
         session_number,
         is_session_start,
+        event_number,
         event_name,
         event_at,
         event_date,

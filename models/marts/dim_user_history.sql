@@ -1,9 +1,12 @@
 {#- People's attributes as they were at each instant (SCD type 2), from the clean events: a new
     row whenever an event shows a plan, country or platform that differs from the person's
     current value (decision 0012). Same-instant events are read in event_id order and only the
-    state after the instant's last event counts, so valid_from is unique per person. -#}
+    state after the instant's last event counts, so valid_from is unique per person. A function of
+    one person's events, rebuilt per person. -#}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
+
 with events as (
-    select * from {{ ref('int_events_sessionized') }}
+    {{ rows_of_affected_users(ref('int_events_sessionized'), ref('int_affected_users')) }}
 ),
 
 observed as (
@@ -27,7 +30,9 @@ carried as (
         coalesce({{ last_value_ignoring_nulls('plan') }} over person_so_far, '{{ var("default_plan") }}') as plan,
         {{ last_value_ignoring_nulls('country') }} over person_so_far as country,
         {{ last_value_ignoring_nulls('platform') }} over person_so_far as platform,
-        row_number() over (partition by user_key, event_at order by event_id desc) as rank_in_instant
+        -- An instant ends at the event whose next event (same order) is later, or that has none.
+        coalesce(lead(event_at) over (partition by user_key order by event_at, event_id) != event_at, true)
+            as is_instant_end
     from observed
     window person_so_far as (
         partition by user_key order by event_at, event_id rows between unbounded preceding and current row
@@ -47,7 +52,7 @@ instants as (
         lag(country) over (partition by user_key order by event_at) as previous_country,
         lag(platform) over (partition by user_key order by event_at) as previous_platform
     from carried
-    where rank_in_instant = 1
+    where is_instant_end
 ),
 
 changes as (
@@ -87,7 +92,8 @@ final as (
         -- The same bounds as wall-clock times in the reporting time zone (the semantic layer's
         -- metric time), equal to valid_from and valid_to with UTC.
         {{ reporting_local_time('valid_from') }} as valid_from_local_time,
-        {{ reporting_local_time('valid_to') }} as valid_to_local_time
+        {{ reporting_local_time('valid_to') }} as valid_to_local_time,
+        {{ run_timestamp() }} as processed_at
     from intervals
 )
 

@@ -20,15 +20,6 @@ funnel_steps as (
     select * from {{ ref('dim_funnel_steps') }}
 ),
 
-ordered_events as (
-    -- Position of each clean event in its person's history (time, then event id): strict mode's
-    -- "very next event" is the event at the next position.
-    select
-        *,
-        row_number() over (partition by user_key order by event_at, event_id) as event_position
-    from events
-),
-
 step_events as (
     -- Every event that does a step of a funnel, with the value that funnel holds constant.
     select
@@ -38,55 +29,48 @@ step_events as (
         funnel_definitions.window_hours,
         funnel_steps.step_number,
         funnel_steps.max_hours_from_previous,
-        ordered_events.user_key,
-        ordered_events.event_id,
-        ordered_events.event_at,
-        ordered_events.event_position,
-        ordered_events.platform,
-        ordered_events.country,
+        events.user_key,
+        events.event_at,
+        -- strict mode's "very next event" is the event at the next position
+        events.event_number as event_position,
+        events.platform,
+        events.country,
         case funnel_definitions.hold_kind
-            when 'session' then ordered_events.session_id
-            when 'platform' then ordered_events.platform
-            when 'device_id' then ordered_events.device_id
+            when 'session' then events.session_id
+            when 'platform' then events.platform
+            when 'device_id' then events.device_id
             when 'property'
-                then {{ funnel_property_value('ordered_events.properties', 'funnel_definitions.hold_property_key') }}
+                then {{ funnel_property_value('events.properties', 'funnel_definitions.hold_property_key') }}
         end as hold_value
     from funnel_steps
     inner join funnel_definitions
         on funnel_steps.funnel_name = funnel_definitions.funnel_name
-    inner join ordered_events
-        on funnel_steps.event_name = ordered_events.event_name
+    inner join events
+        on funnel_steps.event_name = events.event_name
     where funnel_steps.step_type = 'step'
 ),
 
-entry_candidates as (
-    -- Entry events: step 1 (ordered, strict) or any step (any); the first ever, or each day's first.
-    select
-        *,
-        row_number() over (
-            partition by
-                funnel_name,
-                user_key,
-                case when entry_rule = 'first_per_day' then {{ reporting_date('event_at') }} end
-            order by event_at, event_id
-        ) as candidate_number
-    from step_events
-    where step_number = 1 or order_mode = 'any'
-),
-
 entries as (
+    -- Entry events: step 1 (ordered, strict) or any step (any); the first ever, or each day's first.
+    -- A person's positions follow time, so the earliest position is the entry event.
     select
         funnel_name,
         user_key,
         order_mode,
-        event_at as entry_at,
-        event_position as entry_position,
-        {{ add_hours('event_at', 'window_hours') }} as window_ends_at,
-        hold_value as entry_hold_value,
-        platform as entry_platform,
-        country as entry_country
-    from entry_candidates
-    where candidate_number = 1
+        min(event_at) as entry_at,
+        min(event_position) as entry_position,
+        {{ add_hours('min(event_at)', 'window_hours') }} as window_ends_at,
+        {{ first_by('hold_value', ['event_position']) }} as entry_hold_value,
+        {{ first_by('platform', ['event_position']) }} as entry_platform,
+        {{ first_by('country', ['event_position']) }} as entry_country
+    from step_events
+    where step_number = 1 or order_mode = 'any'
+    group by
+        funnel_name,
+        user_key,
+        order_mode,
+        window_hours,
+        case when entry_rule = 'first_per_day' then {{ reporting_date('event_at') }} end
 ),
 
 reached_step_1 as (
@@ -258,11 +242,11 @@ exclusion_events as (
     select
         funnel_steps.funnel_name,
         funnel_steps.step_number as after_step_number,
-        ordered_events.user_key,
-        ordered_events.event_at
+        events.user_key,
+        events.event_at
     from funnel_steps
-    inner join ordered_events
-        on funnel_steps.event_name = ordered_events.event_name
+    inner join events
+        on funnel_steps.event_name = events.event_name
     where funnel_steps.step_type = 'exclude'
 ),
 

@@ -12,44 +12,54 @@ definitions as (
     select * from {{ ref('dim_retention_definitions') }}
 ),
 
-start_events as (
-    -- `first_seen` starts at the person's first active event; otherwise at the named event.
+start_event_days as (
+    -- A cohort starts at a person's first start event of a day, so the definitions meet one row
+    -- per person, day and start event instead of every event. `first_seen` starts at the first
+    -- active event; any other start event is an event name.
+    select
+        user_key,
+        event_date,
+        event_name as start_event,
+        min(event_at) as first_at
+    from events
+    where event_name in (select definitions.start_event from definitions)
+    group by user_key, event_date, event_name
+    union all
+    select
+        user_key,
+        event_date,
+        'first_seen' as start_event,
+        min(event_at) as first_at
+    from events
+    where is_active
+    group by user_key, event_date
+),
+
+start_days as (
     select
         definitions.retention_name,
         definitions.cohort_type,
-        events.user_key,
-        events.event_id,
-        events.event_at,
-        {{ period_start_date('definitions.period', 'events.event_date') }} as period_start_date
+        start_event_days.user_key,
+        start_event_days.first_at,
+        {{ period_start_date('definitions.period', 'start_event_days.event_date') }} as period_start_date
     from definitions
-    inner join events
-        on
-            (definitions.start_event = 'first_seen' and events.is_active)
-            or definitions.start_event = events.event_name
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by
-                retention_name,
-                user_key,
-                case when cohort_type = 'recurring' then period_start_date end
-            order by event_at, event_id
-        ) as start_rank
-    from start_events
+    inner join start_event_days
+        on definitions.start_event = start_event_days.start_event
 ),
 
 final as (
+    -- Period starts rise with time, so the earliest period is the earliest start's period.
     select
         retention_name,
         user_key,
-        period_start_date as cohort_start_date,
-        event_at as cohort_start_at,
+        min(period_start_date) as cohort_start_date,
+        min(first_at) as cohort_start_at,
         {{ run_timestamp() }} as processed_at
-    from ranked
-    where start_rank = 1
+    from start_days
+    group by
+        retention_name,
+        user_key,
+        case when cohort_type = 'recurring' then period_start_date end
 )
 
 select * from final

@@ -1,14 +1,18 @@
 {#- One row per person and calendar month in which they were active, with the number of distinct
-    active days: the shared input of monthly stickiness and lifecycle. -#}
+    active days: the shared input of monthly stickiness and lifecycle. A function of
+    one person's days, rebuilt per person. -#}
+{{ config(materialized='incremental', incremental_strategy=per_person_strategy()) }}
+
 with user_activity as (
-    select * from {{ ref('fct_user_days') }}
+    {{ rows_of_affected_users(ref('fct_user_days'), ref('int_affected_users')) }}
 ),
 
 final as (
     select
         user_key,
         cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as month_start_date,
-        count(*) as days_active
+        count(*) as days_active,
+        {{ run_timestamp() }} as processed_at
     from user_activity
     where has_active_event
     group by user_key, cast({{ dbt.date_trunc('month', 'activity_date') }} as date)

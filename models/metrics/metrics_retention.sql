@@ -55,24 +55,80 @@ reported_cells as (
         <= data_end.data_end_date
 ),
 
-retained as (
-    -- Returns in a period from the bracket's first on; within the bracket for the bounded count.
+returns_in_data as (
+    -- Returns count up to the data end only.
+    select
+        returns.retention_name,
+        returns.cohort_start_date,
+        returns.user_key,
+        returns.period_number
+    from returns
+    cross join data_end
+    where returns.first_return_date <= data_end.data_end_date
+),
+
+latest_returns as (
+    -- Without a bound, a person is retained in every bracket up to their latest return.
+    select
+        retention_name,
+        cohort_start_date,
+        user_key,
+        max(period_number) as latest_period_number
+    from returns_in_data
+    group by retention_name, cohort_start_date, user_key
+),
+
+bounded_retained as (
+    -- Returns within the bracket: each return period meets only the brackets that hold it.
     select
         reported_cells.retention_name,
         reported_cells.cohort_start_date,
         reported_cells.bracket,
-        count(distinct case
-            when returns.period_number <= reported_cells.last_period_number then returns.user_key
-        end) as retained_users,
-        count(distinct returns.user_key) as unbounded_retained_users
+        count(distinct returns_in_data.user_key) as retained_users
     from reported_cells
-    left join returns
+    inner join returns_in_data
         on
-            reported_cells.retention_name = returns.retention_name
-            and reported_cells.cohort_start_date = returns.cohort_start_date
-            and reported_cells.first_period_number <= returns.period_number
-            and reported_cells.data_end_date >= returns.first_return_date
+            reported_cells.retention_name = returns_in_data.retention_name
+            and reported_cells.cohort_start_date = returns_in_data.cohort_start_date
+            and returns_in_data.period_number between reported_cells.first_period_number
+            and reported_cells.last_period_number
     group by reported_cells.retention_name, reported_cells.cohort_start_date, reported_cells.bracket
+),
+
+unbounded_retained as (
+    -- Returns in a period from the bracket's first on.
+    select
+        reported_cells.retention_name,
+        reported_cells.cohort_start_date,
+        reported_cells.bracket,
+        count(*) as unbounded_retained_users
+    from reported_cells
+    inner join latest_returns
+        on
+            reported_cells.retention_name = latest_returns.retention_name
+            and reported_cells.cohort_start_date = latest_returns.cohort_start_date
+            and reported_cells.first_period_number <= latest_returns.latest_period_number
+    group by reported_cells.retention_name, reported_cells.cohort_start_date, reported_cells.bracket
+),
+
+retained as (
+    select
+        reported_cells.retention_name,
+        reported_cells.cohort_start_date,
+        reported_cells.bracket,
+        coalesce(bounded_retained.retained_users, 0) as retained_users,
+        coalesce(unbounded_retained.unbounded_retained_users, 0) as unbounded_retained_users
+    from reported_cells
+    left join bounded_retained
+        on
+            reported_cells.retention_name = bounded_retained.retention_name
+            and reported_cells.cohort_start_date = bounded_retained.cohort_start_date
+            and reported_cells.bracket = bounded_retained.bracket
+    left join unbounded_retained
+        on
+            reported_cells.retention_name = unbounded_retained.retention_name
+            and reported_cells.cohort_start_date = unbounded_retained.cohort_start_date
+            and reported_cells.bracket = unbounded_retained.bracket
 ),
 
 final as (
